@@ -1,0 +1,49 @@
+# The two commands of the book:  make book  and  make test  (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# jupyter-book's cache hashes notebook code only: key it on the package's sources too.
+SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16)
+NBVAL_TIMEOUT ?= 900
+
+.PHONY: setup book test lint unit notebooks build clean
+
+$(STAMP): requirements.txt requirements-lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements-lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Drop cached notebook outputs when src/cnnbook changed since they were made.
+_build/.src-hash: FORCE
+	@mkdir -p _build
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(SRC_HASH)" ]; then \
+	  echo "src/cnnbook changed: clearing the notebook cache"; \
+	  rm -rf _build/.jupyter_cache; echo "$(SRC_HASH)" > $@; fi
+FORCE:
+
+build: setup _build/.src-hash
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+book: build
+	@echo "The book: $(CURDIR)/_build/html/index.html"
+
+lint: setup
+	$(BIN)/ruff check .
+
+unit: setup
+	$(BIN)/pytest -q tests
+
+notebooks: setup
+	$(BIN)/pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NBVAL_TIMEOUT) chapters
+
+test: lint unit notebooks build
+	@echo "make test: all passed"
+
+clean:
+	rm -rf _build

@@ -1,0 +1,83 @@
+"""Argument checks shared by the whole package.
+
+Every public function validates its inputs with these, so a reader who passes a
+bad value gets one clear ``TypeError``/``ValueError`` that names the argument,
+its value and what is allowed, instead of an error from deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Integral, Real
+
+import numpy as np
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int``; reject bools, floats and values below ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def check_tuple(
+    name: str, value: object, n: int, *, minimum: int | None = None
+) -> tuple[int, ...]:
+    """Return ``value`` as ``n`` ints: one int is repeated, a sequence must have length ``n``."""
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        items = tuple(value)
+        if len(items) != n:
+            raise ValueError(
+                f"{name} must be an integer or a sequence of {n} integers, got {value!r}"
+            )
+        return tuple(check_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(items))
+    return (check_int(name, value, minimum=minimum),) * n
+
+
+def check_choice(name: str, value: object, choices: Iterable[object]) -> object:
+    """Return ``value`` if it is one of ``choices``, else raise a ``ValueError`` listing them."""
+    choices = tuple(choices)
+    if not isinstance(value, str | int | float | type(None)) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
+def check_real(name: str, value: object, *, positive: bool = False) -> float:
+    """Return ``value`` as a float; reject non-numbers (and non-positive ones when asked)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return float(value)
+
+
+def as_array(name: str, x: object, ndim: int | Iterable[int] | None = None) -> np.ndarray:
+    """Return ``x`` as a floating-point NumPy array with one of the allowed numbers of dimensions.
+
+    Integer input is converted to float64; float32 stays float32. Strings, objects,
+    complex and boolean arrays are rejected with a ``TypeError``.
+    """
+    if hasattr(x, "detach") and hasattr(x, "numpy"):  # a torch tensor
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be a rectangular array of numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise ValueError(
+                f"{name} must have {want} dimensions, got {arr.ndim} (shape {arr.shape})"
+            )
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr

@@ -1,0 +1,14 @@
+"""Shared test set-up: a headless matplotlib, and a hypothesis profile sized for 2 cores."""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "book", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))

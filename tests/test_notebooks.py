@@ -1,0 +1,61 @@
+"""The notebook policy: stored stripped, one kernel, no library code, every page in the TOC."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _toc_files() -> set[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {toc["root"]}
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.add(chapter["file"])
+            files.update(s["file"] for s in chapter.get("sections", []))
+    return files
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "chapters/ holds no notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_stripped(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"cell {i} keeps outputs"
+            assert cell.get("execution_count") is None, f"cell {i} keeps an execution count"
+    assert path.stat().st_size < 500_000
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_narrates_and_calls(path):
+    """Functions and classes live in src/cnnbook, where they are tested."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            assert not re.search(r"^\s*(def|class)\s", source, re.M), f"cell {i} defines code"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_a_title(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = nb["cells"][0]
+    assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# ")
+
+
+def test_every_page_is_in_the_toc_and_exists():
+    listed = _toc_files()
+    pages = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
+    assert pages <= listed, f"not reachable from _toc.yml: {sorted(pages - listed)}"
+    for entry in listed:
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
