@@ -1,0 +1,14 @@
+"""Convolution from scratch: every operation of the book in NumPy.
+
+Each core operation comes twice: a vectorised ``name`` (sliding windows or im2col
+and one matrix product, the way libraries do it) and a ``name_loop`` twin that
+reads like the formula. All follow PyTorch's shapes and semantics.
+"""
+
+from cnnbook.ops.padding import PAD_MODES as PAD_MODES
+from cnnbook.ops.padding import pad1d as pad1d
+from cnnbook.ops.padding import pad2d as pad2d
+from cnnbook.ops.windows import col2im as col2im
+from cnnbook.ops.windows import im2col as im2col
+from cnnbook.ops.windows import sliding_windows1d as sliding_windows1d
+from cnnbook.ops.windows import sliding_windows2d as sliding_windows2d
