@@ -5,6 +5,16 @@ and one matrix product, the way libraries do it) and a ``name_loop`` twin that
 reads like the formula. All follow PyTorch's shapes and semantics.
 """
 
+from cnnbook.ops.correlate import MODES as MODES
+from cnnbook.ops.correlate import convolve1d as convolve1d
+from cnnbook.ops.correlate import convolve1d_loop as convolve1d_loop
+from cnnbook.ops.correlate import convolve2d as convolve2d
+from cnnbook.ops.correlate import convolve2d_loop as convolve2d_loop
+from cnnbook.ops.correlate import correlate1d as correlate1d
+from cnnbook.ops.correlate import correlate1d_loop as correlate1d_loop
+from cnnbook.ops.correlate import correlate2d as correlate2d
+from cnnbook.ops.correlate import correlate2d_loop as correlate2d_loop
+from cnnbook.ops.correlate import flip as flip
 from cnnbook.ops.padding import PAD_MODES as PAD_MODES
 from cnnbook.ops.padding import pad1d as pad1d
 from cnnbook.ops.padding import pad2d as pad2d
