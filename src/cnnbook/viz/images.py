@@ -1,0 +1,222 @@
+"""Images as the network sees them: digits with labels, a photograph, filter banks, feature maps.
+
+Every function returns a matplotlib ``Figure`` with one image axes per picture (unused
+grid cells are removed), so ``len(fig.axes)`` counts what was drawn (plus a colorbar
+for filters and feature maps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import cbook
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from PIL import Image
+
+from cnnbook._checks import as_array, check_int, check_real, check_tuple
+from cnnbook.viz.style import INK, book_style, magnitude_cmap, sign_cmap
+
+#: The photograph the book convolves: Grace Hopper, shipped with matplotlib.
+PHOTO = "grace_hopper.jpg"
+
+
+def sample_photo(size: int | tuple[int, int] | None = None) -> np.ndarray:
+    """A grayscale photograph as float64 in [0, 1], shape ``(height, width)``; no download.
+
+    ``size`` resizes it (area-averaging, so small sizes stay smooth): an int is the
+    longer side with the aspect ratio kept, a pair is ``(height, width)``.
+    """
+    with Image.open(cbook.get_sample_data(PHOTO, asfileobj=False)) as img:
+        gray = img.convert("F")  # float luma (ITU-R 601): 0.299 R + 0.587 G + 0.114 B
+        if size is not None:
+            w, h = gray.size
+            if isinstance(size, Sequence) and not isinstance(size, str):
+                new_h, new_w = check_tuple("size", size, 2, minimum=1)
+            else:
+                side = check_int("size", size, minimum=1)
+                scale = side / max(w, h)
+                new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+            gray = gray.resize((new_w, new_h), Image.Resampling.BOX)
+        return np.clip(np.asarray(gray, dtype=np.float64) / 255.0, 0.0, 1.0)
+
+
+def image_grid(
+    n: int, ncols: int, *, cell: float = 1.0, title: str | None = None, titled: bool = False
+) -> tuple[Figure, list[Axes]]:
+    """A pyplot figure with ``n`` tickless axes in rows of ``ncols``; unused cells removed.
+
+    ``cell`` is the side of one cell in inches; ``titled`` leaves room for a title per cell.
+    """
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    height = nrows * cell * (1.25 if titled else 1.0) + (0.3 if title else 0.0)
+    fig, grid = plt.subplots(
+        nrows, ncols, squeeze=False, figsize=(ncols * cell, height), layout="constrained"
+    )
+    fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.02, hspace=0.02)
+    axes = grid.ravel().tolist()
+    for ax in axes[n:]:
+        fig.delaxes(ax)
+    for ax in axes[:n]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    return fig, axes[:n]
+
+
+def _to_display(img: np.ndarray, name: str) -> np.ndarray:
+    """``(H, W)`` stays; ``(1|3, H, W)`` -> ``(H, W)`` or ``(H, W, 3)`` clipped to [0, 1]."""
+    if img.ndim == 3:
+        if img.shape[0] not in (1, 3):
+            raise ValueError(
+                f"{name} must have 1 or 3 channels first (C, H, W), got shape {img.shape}"
+            )
+        img = img[0] if img.shape[0] == 1 else np.clip(img.transpose(1, 2, 0), 0, 1)
+    return img
+
+
+def _as_image_list(images: object) -> list[np.ndarray]:
+    """An array ``(N, H, W)``/``(N, C, H, W)``, or a list of images of different sizes."""
+    if isinstance(images, list | tuple):
+        if not images:
+            raise ValueError("images must not be empty")
+        items = [as_array(f"images[{i}]", im, ndim=(2, 3)) for i, im in enumerate(images)]
+        return [_to_display(im, f"images[{i}]") for i, im in enumerate(items)]
+    arr = as_array("images", images, ndim=(3, 4))
+    if arr.ndim == 4 and arr.shape[1] not in (1, 3):
+        raise ValueError(f"images (N, C, H, W) must have C = 1 or 3, got shape {arr.shape}")
+    return [_to_display(im, "images") for im in arr]
+
+
+def _label_text(label: object, classes: Sequence[str] | None) -> str:
+    if classes is not None and isinstance(label, int | np.integer):
+        return str(classes[int(label)])
+    if hasattr(label, "item"):  # numpy or torch scalar
+        label = label.item()
+    return str(label)
+
+
+def show_images(
+    images: object,
+    labels: Sequence[object] | None = None,
+    *,
+    classes: Sequence[str] | None = None,
+    ncols: int = 8,
+    title: str | None = None,
+    cell: float | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Figure:
+    """Draw images ``(N, H, W)`` or ``(N, C, H, W)`` in a grid, each titled with its label.
+
+    ``images`` may also be a list of 2-D (or ``(C, H, W)``) images of different sizes.
+
+    ``classes`` turns integer labels into names (``labels=[3]``, ``classes=split.classes``).
+    Grayscale images are scaled each to its own range unless ``vmin``/``vmax`` are given.
+    ``cell`` is the side of one image in inches (default: small for digits, larger for photos).
+    """
+    stack = _as_image_list(images)
+    n = len(stack)
+    ncols = check_int("ncols", ncols, minimum=1)
+    if labels is not None:
+        labels = list(labels.tolist() if hasattr(labels, "tolist") else labels)
+        if len(labels) != n:
+            raise ValueError(f"labels must have one entry per image ({n}), got {len(labels)}")
+    if cell is None:
+        cell = 0.9 if max(max(im.shape[:2]) for im in stack) <= 48 else 2.2
+    cell = check_real("cell", cell, positive=True)
+    with book_style():
+        fig, axes = image_grid(n, ncols, cell=cell, title=title, titled=labels is not None)
+        for i, (ax, img) in enumerate(zip(axes, stack, strict=True)):
+            ax.imshow(img, cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest")
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if labels is not None:
+                ax.set_title(_label_text(labels[i], classes), fontsize=9, pad=2)
+    return fig
+
+
+def _symmetric_limit(values: np.ndarray) -> float:
+    m = float(np.max(np.abs(values)))
+    return m if m > 0 else 1.0
+
+
+def _colorbar(fig: Figure, axes: list[Axes], label: str) -> None:
+    bar = fig.colorbar(axes[0].images[0], ax=axes, shrink=0.9, aspect=30, pad=0.01)
+    bar.set_label(label)
+    bar.outline.set_visible(False)
+
+
+def show_filters(weight: object, *, title: str | None = None, ncols: int = 8) -> Figure:
+    """Draw every kernel of a conv layer's ``weight`` ``(out, in, kh, kw)`` on one colour scale.
+
+    The scale is symmetric about zero (white), so a kernel's sign pattern reads the same in
+    every cell: orange is positive, purple negative. A layer with one input channel is laid
+    out in rows of ``ncols``; otherwise column ``o`` holds filter ``o``, one row per input
+    channel.
+    """
+    w = as_array("weight", weight, ndim=4)
+    ncols = check_int("ncols", ncols, minimum=1)
+    out_ch, in_ch = w.shape[:2]
+    limit = _symmetric_limit(w)
+    # row c, column o: the slice of filter o that reads input channel c
+    kernels = w.transpose(1, 0, 2, 3).reshape(in_ch * out_ch, *w.shape[2:])
+    cols = ncols if in_ch == 1 else out_ch
+    cell = 0.9 if len(kernels) <= 8 else 0.7 if len(kernels) <= 32 else 0.45
+    with book_style():
+        fig, axes = image_grid(len(kernels), cols, cell=cell, title=title, titled=in_ch == 1)
+        for i, (ax, k) in enumerate(zip(axes, kernels, strict=True)):
+            ax.imshow(k, cmap=sign_cmap("kernel"), vmin=-limit, vmax=limit, interpolation="nearest")
+            for spine in ax.spines.values():
+                spine.set(visible=True, color=INK, linewidth=0.5)
+            c, o = divmod(i, out_ch)
+            if in_ch == 1:
+                ax.set_title(f"{o}", fontsize=8, pad=2)
+                continue
+            if c == 0:
+                ax.set_title(f"{o}", fontsize=8, pad=2)
+            if o == 0:
+                ax.set_ylabel(f"in {c}", fontsize=8, rotation=0, ha="right", va="center")
+        if in_ch > 1:
+            fig.supxlabel("filter (output channel)", fontsize=8)
+        _colorbar(fig, axes, "weight")
+    return fig
+
+
+def show_feature_maps(
+    maps: object, *, title: str | None = None, ncols: int = 8, shared: bool = True
+) -> Figure:
+    """Draw the feature maps ``(C, H, W)`` (or ``(1, C, H, W)``) of one input, one per channel.
+
+    With ``shared=True`` all channels use one colour scale, so a strong channel looks
+    stronger than a weak one: white is zero, green positive, purple negative.
+    """
+    arr = as_array("maps", maps, ndim=(3, 4))
+    if arr.ndim == 4:
+        if arr.shape[0] != 1:
+            raise ValueError(
+                f"maps must be (C, H, W) or a batch of one (1, C, H, W), got shape {arr.shape}"
+            )
+        arr = arr[0]
+    ncols = check_int("ncols", ncols, minimum=1)
+    with book_style():
+        cell = 1.0 if len(arr) <= 16 else 0.8
+        fig, axes = image_grid(len(arr), ncols, cell=cell, title=title, titled=True)
+        for c, (ax, fmap) in enumerate(zip(axes, arr, strict=True)):
+            scope = arr if shared else fmap
+            signed = bool(np.any(scope < 0))
+            limit = _symmetric_limit(scope)
+            cmap = sign_cmap("output") if signed else magnitude_cmap("output")
+            low = -limit if signed else 0.0
+            ax.imshow(fmap, cmap=cmap, vmin=low, vmax=limit, interpolation="nearest")
+            for spine in ax.spines.values():
+                spine.set(visible=True, color=INK, linewidth=0.5)
+            ax.set_title(f"channel {c}", fontsize=8, pad=2)
+        if shared:
+            _colorbar(fig, axes, "activation")
+    return fig

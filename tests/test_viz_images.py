@@ -1,0 +1,156 @@
+"""Images, the photograph, filter banks and feature maps draw exactly what they are given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib import cbook  # noqa: E402
+
+from cnnbook.viz.images import (  # noqa: E402
+    sample_photo,
+    show_feature_maps,
+    show_filters,
+    show_images,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def image_axes(fig):
+    return [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+
+
+def test_sample_photo_is_the_luma_of_matplotlibs_photograph():
+    rgb = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) / 255.0
+    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    photo = sample_photo()
+    assert photo.dtype == np.float64 and photo.shape == (600, 512)
+    np.testing.assert_allclose(photo, luma, rtol=0, atol=1e-6)
+    assert 0.0 <= photo.min() and photo.max() <= 1.0
+
+
+def test_sample_photo_downsamples_by_block_averaging():
+    full = sample_photo()
+    small = sample_photo((75, 64))  # exactly 8 × 8 blocks
+    np.testing.assert_allclose(small, full.reshape(75, 8, 64, 8).mean(axis=(1, 3)), atol=1e-6)
+    assert sample_photo(100).shape == (100, 85)  # longer side 100, aspect 600:512 kept
+
+
+def test_sample_photo_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
+        sample_photo(0)
+    with pytest.raises(ValueError, match="size must be an integer or a sequence of 2"):
+        sample_photo((1, 2, 3))
+    with pytest.raises(TypeError, match="size must be an integer"):
+        sample_photo(2.5)
+
+
+@settings(max_examples=10)
+@given(n=st.integers(1, 13), ncols=st.integers(1, 6), channels=st.sampled_from([None, 1, 3]))
+def test_show_images_one_axes_per_image_titled_with_its_label(n, ncols, channels):
+    rng = np.random.default_rng(n)
+    shape = (n, 6, 5) if channels is None else (n, channels, 6, 5)
+    images = rng.random(shape)
+    labels = rng.integers(0, 10, n)
+    fig = show_images(images, labels, ncols=ncols)
+    axes = image_axes(fig)
+    assert len(axes) == len(fig.axes) == n
+    assert [ax.get_title() for ax in axes] == [str(v) for v in labels]
+    for ax, img in zip(axes, images, strict=True):
+        drawn = ax.images[0].get_array()
+        expected = (
+            img if channels is None else (img[0] if channels == 1 else img.transpose(1, 2, 0))
+        )
+        np.testing.assert_array_equal(drawn, expected)
+    # rows of ncols: the first row holds min(n, ncols) axes
+    assert sum(ax.get_subplotspec().rowspan.start == 0 for ax in axes) == min(n, ncols)
+    plt.close(fig)
+
+
+def test_show_images_class_names_tensors_and_ragged_lists():
+    images = torch.rand(3, 1, 28, 28)
+    fig = show_images(images, torch.tensor([2, 0, 1]), classes=("cat", "dog", "ant"), title="t")
+    assert [ax.get_title() for ax in image_axes(fig)] == ["ant", "cat", "dog"]
+    assert fig.get_suptitle() == "t"
+    photo = sample_photo(40)
+    fig = show_images([photo, photo[:10, :7]], ["big", "crop"])
+    shapes = [ax.images[0].get_array().shape for ax in image_axes(fig)]
+    assert shapes == [photo.shape, (10, 7)]
+    fig = show_images(np.zeros((2, 4, 4)))
+    assert [ax.get_title() for ax in fig.axes] == ["", ""]
+
+
+def test_show_images_rejects_bad_input():
+    with pytest.raises(ValueError, match="images must have 3 or 4 dimensions, got 2"):
+        show_images(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"C = 1 or 3, got shape \(2, 2, 5, 5\)"):
+        show_images(np.zeros((2, 2, 5, 5)))
+    with pytest.raises(ValueError, match=r"labels must have one entry per image \(3\), got 2"):
+        show_images(np.zeros((3, 5, 5)), [1, 2])
+    with pytest.raises(ValueError, match=r"images\[1\] must have 2 or 3 dimensions, got 1"):
+        show_images([np.zeros((3, 3)), np.zeros(3)])
+    with pytest.raises(TypeError, match="ncols must be an integer"):
+        show_images(np.zeros((3, 5, 5)), ncols=2.0)
+
+
+@settings(max_examples=8)
+@given(out_ch=st.integers(1, 7), in_ch=st.integers(1, 3), k=st.integers(1, 5))
+def test_show_filters_draws_every_kernel_on_one_symmetric_scale(out_ch, in_ch, k):
+    rng = np.random.default_rng(out_ch * 10 + in_ch)
+    weight = rng.normal(size=(out_ch, in_ch, k, k))
+    fig = show_filters(weight)
+    axes = image_axes(fig)
+    assert len(axes) == out_ch * in_ch
+    limit = np.abs(weight).max()
+    for i, ax in enumerate(axes):
+        c, o = divmod(i, out_ch)  # row = input channel, column = filter
+        np.testing.assert_array_equal(ax.images[0].get_array(), weight[o, c])
+        assert ax.images[0].get_clim() == (-limit, limit)
+    colorbars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(colorbars) == 1
+    plt.close(fig)
+
+
+def test_show_filters_labels_and_bad_weights():
+    conv = torch.nn.Conv2d(2, 3, 3)
+    fig = show_filters(conv.weight, title="conv")
+    axes = image_axes(fig)
+    assert [ax.get_title() for ax in axes[:3]] == ["0", "1", "2"]
+    assert [axes[i].get_ylabel() for i in (0, 3)] == ["in 0", "in 1"]
+    assert fig.get_suptitle() == "conv"
+    with pytest.raises(ValueError, match=r"weight must have 4 dimensions, got 3 \(shape"):
+        show_filters(np.zeros((6, 5, 5)))
+    show_filters(np.zeros((2, 1, 3, 3)))  # all-zero weights still draw
+
+
+def test_show_feature_maps_shared_and_separate_scales():
+    maps = np.stack([np.full((4, 4), 1.0), np.full((4, 4), 3.0), np.eye(4)])
+    fig = show_feature_maps(maps[None], title="conv1")
+    axes = image_axes(fig)
+    assert [ax.get_title() for ax in axes] == ["channel 0", "channel 1", "channel 2"]
+    assert all(ax.images[0].get_clim() == (0.0, 3.0) for ax in axes)
+    for ax, m in zip(axes, maps, strict=True):
+        np.testing.assert_array_equal(ax.images[0].get_array(), m)
+    fig = show_feature_maps(maps - 2.0, shared=False)
+    assert [ax.images[0].get_clim() for ax in image_axes(fig)] == [
+        (-1.0, 1.0),  # all -1: signed
+        (0.0, 1.0),  # all +1: magnitude from zero
+        (-2.0, 2.0),
+    ]
+
+
+def test_show_feature_maps_rejects_bad_maps():
+    with pytest.raises(ValueError, match="maps must have 3 or 4 dimensions, got 2"):
+        show_feature_maps(np.zeros((5, 5)))
+    with pytest.raises(ValueError, match=r"batch of one \(1, C, H, W\), got shape \(2, 3, 5, 5\)"):
+        show_feature_maps(np.zeros((2, 3, 5, 5)))
