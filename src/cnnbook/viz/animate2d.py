@@ -1,0 +1,250 @@
+"""Step-through animations of 2-D convolution and transposed convolution.
+
+Each frame is one output position: the window on the (padded) input is outlined,
+the kernel sits next to it, the products of the window and the kernel are shown
+cell by cell, and their sum fills the current output cell. Padding and the zeros
+a transposed convolution inserts are drawn as grey padding cells, and a dilated
+window shows its holes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Rectangle
+
+from cnnbook import ops
+from cnnbook._checks import as_array, check_choice, check_tuple
+from cnnbook.viz import layout
+from cnnbook.viz.grid import CellGrid, CellMarks, format_value
+from cnnbook.viz.player import StepAnimation
+from cnnbook.viz.style import ROLE_COLORS, book_style
+
+
+@dataclass(frozen=True)
+class WindowProblem:
+    """What a window animation draws: a canvas swept by a (dilated, strided) kernel.
+
+    ``canvas`` is the array the kernel actually slides over (already padded, and for
+    transposed convolution already stretched), ``pad`` marks its cells that are not
+    input values, ``kernel`` is the kernel as applied (already flipped if needed),
+    and ``result`` the output computed by :mod:`cnnbook.ops`.
+    """
+
+    canvas: np.ndarray
+    pad: np.ndarray
+    kernel: np.ndarray
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    result: np.ndarray
+    title: str
+    formula: str
+    canvas_label: str = "input x (padded)"
+    kernel_label: str = "kernel k"
+
+    def window(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column indices into ``canvas`` of the window of output cell ``(i, j)``."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel.shape, self.stride, self.dilation
+        return i * sh + dh * np.arange(kh), j * sw + dw * np.arange(kw)
+
+    def products(self, i: int, j: int) -> np.ndarray:
+        """The window times the kernel, entry by entry; their sum is output ``(i, j)``."""
+        rows, cols = self.window(i, j)
+        return self.canvas[np.ix_(rows, cols)] * self.kernel
+
+
+def size_formula(n: int, k: int, s: int, p: int, d: int, out: int) -> str:
+    """The output-size formula with numbers, e.g. ``⌊(5 + 2·1 − 3)/2⌋ + 1 = 3``."""
+    span = f"{k}" if d == 1 else f"{d}·({k} − 1) − 1"
+    return f"⌊({n} + 2·{p} − {span})/{s}⌋ + 1 = {out}"
+
+
+def transpose_size_formula(n: int, k: int, s: int, p: int, op: int, d: int, out: int) -> str:
+    """The transposed-convolution output size with numbers: ``(n−1)·s − 2p + d·(k−1) + op + 1``."""
+    return f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}"
+
+
+def _both_axes(rule: Callable[..., str], *per_axis: Sequence[int]) -> str:
+    """One formula if both axes agree, else one per axis."""
+    h, w = (rule(*(v[a] for v in per_axis)) for a in (0, 1))
+    return f"output size {h}" if h == w else f"height {h};   width {w}"
+
+
+def window_animation(problem: WindowProblem) -> StepAnimation:
+    """Animate ``problem``: one frame per output cell, products and sum shown."""
+    pr = problem
+    h_out, w_out = pr.result.shape
+    kh, kw = pr.kernel.shape
+    with book_style():
+        sizes = [pr.canvas.shape[::-1], (kw, kh), (kw, kh), (w_out, h_out)]
+        slots, width, height = layout.row_layout(sizes)
+        fig, ax = layout.canvas(width, height)
+        layout.header(ax, width, pr.title, pr.formula)
+        grid_in = CellGrid(ax, pr.canvas, x=slots[0].x, y=slots[0].y, role="input",
+                           padding=pr.pad)
+        grid_k = CellGrid(ax, pr.kernel, x=slots[1].x, y=slots[1].y, role="kernel")
+        all_products = np.stack([pr.products(i, j) for i, j in np.ndindex(h_out, w_out)])
+        grid_p = CellGrid(ax, np.full((kh, kw), np.nan), x=slots[2].x, y=slots[2].y,
+                          role="output", vmax=float(np.abs(all_products).max()) or 1.0)
+        grid_out = CellGrid(ax, np.full((h_out, w_out), np.nan), x=slots[3].x, y=slots[3].y,
+                            role="output", vmax=float(np.abs(pr.result).max()) or 1.0)
+        for grid, text in zip((grid_in, grid_k, grid_p, grid_out),
+                              (pr.canvas_label, pr.kernel_label, "products", "output y"),
+                              strict=True):
+            grid.label(text)
+        mid = layout.HEADER_CELLS + max(h for _, h in sizes) / 2
+        for a, b, sign in ((0, 1, "⊙"), (1, 2, "="), (2, 3, "Σ →")):
+            layout.between(ax, slots[a].x + sizes[a][0], slots[b].x, mid, sign)
+        marks_in, marks_out = CellMarks(grid_in), CellMarks(grid_out)
+        red = to_rgb(ROLE_COLORS["highlight"])
+        extent = Rectangle((0, 0), 1, 1, linestyle=(0, (3, 2)), linewidth=1.6,
+                           edgecolor=red, facecolor=(*red, 0.07), zorder=4)
+        ax.add_patch(extent)
+        sum_text = grid_p.label("", below=True, fontsize=9)
+    filled = np.full(h_out * w_out, np.nan)
+
+    def draw_step(step: int) -> None:
+        i, j = divmod(step, w_out)
+        rows, cols = pr.window(i, j)
+        mask = np.zeros(pr.canvas.shape, dtype=bool)
+        mask[np.ix_(rows, cols)] = True
+        marks_in.show(mask)
+        extent.set_bounds(grid_in.x + cols[0], grid_in.y + rows[0],
+                          cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+        extent.set_visible(max(pr.dilation) > 1)
+        grid_p.set_values(all_products[step])
+        sum_text.set_text(f"sum = {format_value(pr.result[i, j])}")
+        filled[:] = np.nan
+        filled[: step + 1] = pr.result.ravel()[: step + 1]
+        grid_out.set_values(filled.reshape(h_out, w_out))
+        current = np.zeros((h_out, w_out), dtype=bool)
+        current[i, j] = True
+        marks_out.show(current)
+
+    grids = {"input": grid_in, "kernel": grid_k, "products": grid_p, "output": grid_out}
+    return StepAnimation(fig, draw_step, h_out * w_out, pr.result, grids)
+
+
+def _single(name: str, a: object) -> np.ndarray:
+    return as_array(name, a, ndim=2).astype(np.float64)
+
+
+def animate_conv2d(
+    x: object,
+    k: object,
+    padding: int | tuple[int, int] = 0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> StepAnimation:
+    """Animate ``conv2d`` (cross-correlation, as in PyTorch) of a 2-D ``x`` with a 2-D ``k``.
+
+    One frame per output cell; ``anim.result`` equals ``ops.conv2d`` on the same input.
+    The header states the output-size formula with the actual numbers.
+    """
+    x, k = _single("x", x), _single("k", k)
+    p = check_tuple("padding", padding, 2, minimum=0)
+    s = check_tuple("stride", stride, 2, minimum=1)
+    d = check_tuple("dilation", dilation, 2, minimum=1)
+    out = [ops.conv_output_size(*a) for a in zip(x.shape, k.shape, s, p, d, strict=True)]
+    if min(out) < 1:
+        raise ValueError(
+            f"kernel of shape {k.shape} (dilation {d}) does not fit in the input of shape "
+            f"{x.shape} padded by {p}: k must be smaller or the padding larger"
+        )
+    result = ops.conv2d(x[None, None], k[None, None], stride=s, padding=p, dilation=d)[0, 0]
+    pad = np.ones(np.add(x.shape, np.multiply(2, p)), dtype=bool)
+    pad[p[0] : p[0] + x.shape[0], p[1] : p[1] + x.shape[1]] = False
+    formula = _both_axes(size_formula, x.shape, k.shape, s, p, d, tuple(out))
+    title = f"{_shape(x)} input ⋆ {_shape(k)} kernel"
+    for name, v, default in (("padding", p, 0), ("stride", s, 1), ("dilation", d, 1)):
+        if v != (default, default):
+            title += f", {name} {v[0] if v[0] == v[1] else v}"
+    problem = WindowProblem(
+        ops.pad2d(x, p), pad, k, s, d, result, title, formula,
+        canvas_label="input x" + (" (padded)" if any(p) else ""),
+    )
+    return window_animation(problem)
+
+
+def animate_conv_transpose2d(
+    x: object,
+    k: object,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> StepAnimation:
+    """Animate ``conv_transpose2d`` as the equivalent direct convolution.
+
+    The input is stretched (``stride − 1`` zeros between its pixels), padded by
+    ``dilation·(k − 1) − padding`` (plus ``output_padding`` at the bottom/right),
+    and swept with the kernel rotated by 180° at stride 1. ``anim.result`` equals
+    ``ops.conv_transpose2d`` on the same input.
+    """
+    x, k = _single("x", x), _single("k", k)
+    s = check_tuple("stride", stride, 2, minimum=1)
+    p = check_tuple("padding", padding, 2, minimum=0)
+    op = check_tuple("output_padding", output_padding, 2, minimum=0)
+    d = check_tuple("dilation", dilation, 2, minimum=1)
+    q = [di * (ki - 1) - pi for di, ki, pi in zip(d, k.shape, p, strict=True)]
+    if min(q) < 0:
+        raise ValueError(
+            f"padding {padding!r} must be at most dilation·(kernel size − 1) = "
+            f"{tuple(di * (ki - 1) for di, ki in zip(d, k.shape, strict=True))} to animate"
+        )
+    result = ops.conv_transpose2d(
+        x[None, None], k[None, None], stride=s, padding=p, output_padding=op, dilation=d
+    )[0, 0]
+    stretched = np.zeros([(n - 1) * si + 1 for n, si in zip(x.shape, s, strict=True)])
+    stretched[:: s[0], :: s[1]] = x
+    pad = np.ones_like(stretched, dtype=bool)
+    pad[:: s[0], :: s[1]] = False
+    widths = [(qi, qi + oi) for qi, oi in zip(q, op, strict=True)]
+    canvas = np.pad(stretched, widths)
+    pad = np.pad(pad, widths, constant_values=True)
+    out = result.shape
+    formula = _both_axes(transpose_size_formula, x.shape, k.shape, s, p, op, d, out)
+    title = f"transposed conv: {_shape(x)} input, {_shape(k)} kernel"
+    for name, v, default in (("stride", s, 1), ("padding", p, 0), ("dilation", d, 1)):
+        if v != (default, default):
+            title += f", {name} {v[0] if v[0] == v[1] else v}"
+    problem = WindowProblem(
+        canvas, pad, np.flip(k), (1, 1), d, result, title, formula,
+        canvas_label="x stretched + padded", kernel_label="k rotated 180°",
+    )
+    return window_animation(problem)
+
+
+def _shape(a: np.ndarray) -> str:
+    return "×".join(str(n) for n in a.shape)
+
+
+def _gallery_input(shape: tuple[int, int], seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 4, size=shape).astype(np.float64)
+
+
+#: The classic cases of convolution arithmetic: (function, input shape, keyword arguments).
+GALLERY: dict[str, tuple[str, tuple[int, int], dict[str, int]]] = {
+    "no padding": ("conv", (4, 4), {}),
+    "same": ("conv", (5, 5), {"padding": 1}),
+    "full": ("conv", (5, 5), {"padding": 2}),
+    "strided": ("conv", (5, 5), {"padding": 1, "stride": 2}),
+    "dilated": ("conv", (7, 7), {"dilation": 2}),
+    "transposed": ("transposed", (2, 2), {}),
+    "transposed, strided": ("transposed", (2, 2), {"stride": 2}),
+}
+
+#: The 3×3 kernel of every gallery case: a small edge detector with mixed signs.
+GALLERY_KERNEL = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+
+
+def animate_gallery(case: str) -> StepAnimation:
+    """Animate one classic case of :data:`GALLERY` (3×3 kernel, small integer input)."""
+    check_choice("case", case, tuple(GALLERY))
+    kind, shape, kwargs = GALLERY[case]
+    x = _gallery_input(shape, seed=len(case))
+    fn = animate_conv2d if kind == "conv" else animate_conv_transpose2d
+    return fn(x, GALLERY_KERNEL, **kwargs)

@@ -1,0 +1,250 @@
+"""Arrays as grids of cells with their values written in.
+
+The book draws every small array the same way: one square cell per entry, the
+value printed in the middle, the fill coloured by sign and magnitude in the
+colour of the array's role (see :mod:`cnnbook.viz.style`). A :class:`CellGrid`
+is such a drawing placed anywhere on an axes whose units are cells, so several
+arrays can share one picture and an animation can update them in place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from cnnbook._checks import as_array, check_choice, check_real, check_tuple
+from cnnbook.viz.style import (
+    CELL_INCHES,
+    INK,
+    ROLE_COLORS,
+    ROLES,
+    book_style,
+    text_color,
+    value_colors,
+)
+
+#: Colour of cell borders.
+EDGE = "#6b6b6b"
+
+
+def format_value(value: float, fmt: str | None = None) -> str:
+    """Short text for one cell: integers as ``3``, floats with at most two decimals.
+
+    ``fmt`` (a format spec such as ``".3f"``) overrides the default. ``nan`` is an
+    empty cell (``""``) and infinities are ``∞``/``−∞``.
+    """
+    v = float(value)
+    if math.isnan(v):
+        return ""
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if fmt is not None:
+        text = format(v, fmt)
+    elif v == round(v) and abs(v) < 1e6:
+        text = str(int(round(v)))
+    else:
+        digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2
+        text = f"{v:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "-0.0", "-0.00"):
+        text = "0"
+    return text.replace("-", "−")  # a true minus sign is as wide as a plus
+
+
+def parse_value(text: str) -> float:
+    """Inverse of :func:`format_value` (``""`` is ``nan``); for reading drawn values back."""
+    if text == "":
+        return math.nan
+    return float(text.replace("−", "-").replace("∞", "inf"))
+
+
+def _font_size(texts: Iterable[str], cell_inches: float) -> float:
+    """A font size (points) at which the longest text fits in one cell."""
+    longest = max((len(t) for t in texts), default=1)
+    by_width = cell_inches * 72 * 0.82 / (0.62 * max(longest, 2))
+    return float(min(by_width, cell_inches * 72 * 0.42, 11.0))
+
+
+def _mask(name: str, cells: object, shape: tuple[int, int]) -> np.ndarray:
+    """A boolean mask of ``shape`` from a mask array or an iterable of ``(row, col)`` pairs."""
+    if cells is None:
+        return np.zeros(shape, dtype=bool)
+    arr = np.asarray(cells)
+    if arr.dtype == bool:
+        if arr.shape != shape:
+            raise ValueError(f"{name} mask must have shape {shape}, got {arr.shape}")
+        return arr
+    mask = np.zeros(shape, dtype=bool)
+    for cell in cells:  # type: ignore[attr-defined]
+        i, j = check_tuple(name, cell, 2, minimum=0)
+        if i >= shape[0] or j >= shape[1]:
+            raise ValueError(f"{name} cell {(i, j)} lies outside the array of shape {shape}")
+        mask[i, j] = True
+    return mask
+
+
+class CellGrid:
+    """A 2-D array drawn as cells on ``ax`` with its top-left corner at ``(x, y)``.
+
+    The axes' units are cells and its y axis points down (see :func:`cell_canvas`).
+    ``values`` may contain ``nan`` for cells not filled yet; ``padding`` marks cells
+    drawn as padding (grey, dashed border) whatever the role.
+    """
+
+    def __init__(
+        self,
+        ax: Axes,
+        values: np.ndarray,
+        *,
+        x: float = 0.0,
+        y: float = 0.0,
+        role: str = "input",
+        fmt: str | None = None,
+        vmax: float | None = None,
+        padding: np.ndarray | None = None,
+        fontsize: float | None = None,
+    ) -> None:
+        self.ax, self.x, self.y, self.role, self.fmt = ax, x, y, role, fmt
+        self.shape: tuple[int, int] = values.shape  # type: ignore[assignment]
+        self.padding = np.zeros(self.shape, bool) if padding is None else padding
+        finite = values[np.isfinite(values)]
+        if vmax is None:
+            vmax = float(np.abs(finite).max()) if finite.size else 1.0
+        self.vmax = vmax or 1.0
+        if fontsize is None:
+            cell = ax.figure.get_figwidth() / max(np.diff(ax.get_xlim()).item(), 1)
+            fontsize = _font_size([format_value(v, fmt) for v in finite.ravel()], cell)
+        self.patches = np.empty(self.shape, dtype=object)
+        self.texts = np.empty(self.shape, dtype=object)
+        for (i, j), _ in np.ndenumerate(values):
+            pad = bool(self.padding[i, j])
+            rect = Rectangle(
+                (x + j, y + i), 1, 1, linewidth=0.8, edgecolor=EDGE,
+                linestyle=(0, (2, 2)) if pad else "-", zorder=1,
+            )
+            ax.add_patch(rect)
+            self.patches[i, j] = rect
+            self.texts[i, j] = ax.text(
+                x + j + 0.5, y + i + 0.5, "", ha="center", va="center", fontsize=fontsize,
+                zorder=3, fontstyle="italic" if pad else "normal",
+            )
+        self.set_values(values)
+
+    def set_values(self, values: np.ndarray) -> None:
+        """Write ``values`` (same shape; ``nan`` = empty) into the cells and recolour them."""
+        fills = value_colors(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0),
+                             self.role, self.vmax)
+        pad_fill = ROLE_COLORS["padding"]
+        for (i, j), v in np.ndenumerate(values):
+            fill = pad_fill if self.padding[i, j] else ("white" if np.isnan(v) else fills[i, j])
+            self.patches[i, j].set_facecolor(fill)
+            text = self.texts[i, j]
+            text.set_text(format_value(v, self.fmt))
+            text.set_color("#555555" if self.padding[i, j] else text_color(fill))
+
+    def values(self) -> np.ndarray:
+        """The values currently written in the cells, read back from the text (``nan`` = empty)."""
+        return np.vectorize(lambda t: parse_value(t.get_text()), otypes=[float])(self.texts)
+
+    def center(self, i: float, j: float) -> tuple[float, float]:
+        """Axes coordinates of the centre of cell ``(i, j)``."""
+        return (self.x + j + 0.5, self.y + i + 0.5)
+
+    def outline(self, **style: object) -> Rectangle:
+        """A rectangle around the whole grid (added to the axes and returned)."""
+        rect = Rectangle((self.x, self.y), self.shape[1], self.shape[0], fill=False, **style)
+        self.ax.add_patch(rect)
+        return rect
+
+    def label(self, text: str, *, below: bool = False, **style: object) -> Text:
+        """Write ``text`` centred above (or below) the grid."""
+        yy = self.y + self.shape[0] + 0.25 if below else self.y - 0.25
+        style = {"fontsize": 9, "color": INK, **style}
+        return self.ax.text(
+            self.x + self.shape[1] / 2, yy, text, ha="center", va="top" if below else "bottom",
+            **style,
+        )
+
+
+class CellMarks:
+    """Thick outlines over some cells of a :class:`CellGrid`, movable from frame to frame."""
+
+    def __init__(self, grid: CellGrid, color: str = ROLE_COLORS["highlight"], width: float = 2.4):
+        self.grid = grid
+        self.rects = np.empty(grid.shape, dtype=object)
+        for (i, j), _ in np.ndenumerate(self.rects):
+            rect = Rectangle(
+                (grid.x + j + 0.06, grid.y + i + 0.06), 0.88, 0.88, fill=False,
+                edgecolor=color, linewidth=width, visible=False, zorder=4,
+            )
+            grid.ax.add_patch(rect)
+            self.rects[i, j] = rect
+
+    def show(self, mask: np.ndarray) -> None:
+        """Outline exactly the cells where ``mask`` is true."""
+        for (i, j), rect in np.ndenumerate(self.rects):
+            rect.set_visible(bool(mask[i, j]))
+
+
+def cell_canvas(
+    width: float, height: float, *, cell_inches: float = CELL_INCHES
+) -> tuple[Figure, Axes]:
+    """A figure whose single axes measures ``width`` × ``height`` cells, y pointing down."""
+    fig = plt.figure(figsize=(width * cell_inches, height * cell_inches))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def draw_array(
+    a: object,
+    ax: Axes | None = None,
+    role: str = "input",
+    fmt: str | None = None,
+    highlight: object = None,
+    title: str | None = None,
+    *,
+    padding: int | tuple[int, int] = 0,
+    vmax: float | None = None,
+) -> Axes:
+    """Draw a 2-D (or 1-D, as one row) array as cells with its values written in.
+
+    ``role`` picks the colour (see :data:`cnnbook.viz.style.ROLES`); ``highlight`` is
+    a boolean mask or an iterable of ``(row, col)`` cells outlined in the highlight
+    colour; ``padding`` (rows, cols) marks that many outer cells as padding. With
+    ``ax=None`` a new figure sized to the array is made. Returns the axes.
+    """
+    arr = as_array("a", a, ndim=(1, 2)).astype(np.float64)
+    check_choice("role", role, ROLES)
+    ph, pw = check_tuple("padding", padding, 2, minimum=0)
+    if arr.ndim == 1:
+        arr, ph = arr[None, :], 0
+    if 2 * ph >= arr.shape[0] or 2 * pw >= arr.shape[1]:
+        raise ValueError(
+            f"padding {padding!r} leaves no inner cells in an array of shape {arr.shape}"
+        )
+    if vmax is not None:
+        vmax = check_real("vmax", vmax, positive=True)
+    pad_mask = np.ones(arr.shape, dtype=bool)
+    pad_mask[ph : arr.shape[0] - ph, pw : arr.shape[1] - pw] = False
+    marks = _mask("highlight", highlight, arr.shape)
+    top = 0.9 if title else 0.1
+    with book_style():
+        if ax is None:
+            _, ax = cell_canvas(arr.shape[1] + 0.2, arr.shape[0] + top + 0.1)
+        grid = CellGrid(ax, arr, x=0.1, y=top, role=role, fmt=fmt, vmax=vmax, padding=pad_mask)
+        CellMarks(grid).show(marks)
+        if title:
+            grid.label(title, fontsize=10)
+    return ax
