@@ -1,0 +1,245 @@
+"""How training went: loss and accuracy curves, the confusion matrix, the digits it got wrong.
+
+A *history* is one run's per-epoch record, in any of the shapes the book meets:
+``cnnbook.train.History`` (columns, with ``.records()``), an object with an ``.epochs``
+list, a list of per-epoch dicts or dataclasses, or a dict of columns. Each epoch needs
+``train_loss``, ``train_accuracy`` and ``test_accuracy``; ``epoch`` defaults to 1, 2, ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import PowerNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from cnnbook._checks import check_int
+from cnnbook.viz.images import show_images
+from cnnbook.viz.style import INK, book_style, figsize, magnitude_cmap, role_color, text_color
+
+#: The per-epoch values every history must have.
+HISTORY_KEYS: tuple[str, ...] = ("train_loss", "train_accuracy", "test_accuracy")
+
+
+def _record(item: object) -> dict[str, object]:
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.asdict(item)
+    if isinstance(item, Mapping):
+        return dict(item)
+    return {k: getattr(item, k) for k in ("epoch", *HISTORY_KEYS) if hasattr(item, k)}
+
+
+def history_columns(history: object, name: str = "history") -> dict[str, np.ndarray]:
+    """One float array per key (``epoch`` and :data:`HISTORY_KEYS`) from any history shape."""
+    if hasattr(history, "epochs") and not isinstance(history, Mapping):
+        records = [_record(e) for e in history.epochs]
+    elif callable(getattr(history, "records", None)):
+        records = [_record(e) for e in history.records()]
+    else:
+        if dataclasses.is_dataclass(history) and not isinstance(history, type):
+            history = dataclasses.asdict(history)
+        if isinstance(history, Mapping):  # columns: {"train_loss": [...], ...}
+            lengths = {len(v) for v in history.values() if isinstance(v, Sequence)}
+            if len(lengths) > 1:
+                raise ValueError(f"{name}: columns have different lengths {sorted(lengths)}")
+            n = lengths.pop() if lengths else 0
+            records = [{k: v[i] for k, v in history.items()} for i in range(n)]
+        elif isinstance(history, Sequence) and not isinstance(history, str):
+            records = [_record(e) for e in history]
+        else:
+            raise TypeError(
+                f"{name} must be a list of per-epoch dicts, an object with .epochs or "
+                f".records(), or a dict of columns; got {type(history).__name__}"
+            )
+    if not records:
+        raise ValueError(f"{name} is empty: it has no epochs to plot")
+    columns = {}
+    for key in HISTORY_KEYS:
+        missing = [i for i, r in enumerate(records) if key not in r]
+        if missing:
+            raise ValueError(f"{name}: epoch {missing[0]} has no {key!r} (needs {HISTORY_KEYS})")
+        columns[key] = np.array([float(r[key]) for r in records])
+    columns["epoch"] = np.array([float(r.get("epoch", i + 1)) for i, r in enumerate(records)])
+    return columns
+
+
+def _runs(histories: object) -> dict[str, dict[str, np.ndarray]]:
+    """``{name: history}`` or one history -> ``{name: columns}``."""
+    if isinstance(histories, Mapping) and not any(k in histories for k in HISTORY_KEYS):
+        if not histories:
+            raise ValueError("histories must name at least one run, got an empty dict")
+        return {str(k): history_columns(h, f"histories[{k!r}]") for k, h in histories.items()}
+    return {"": history_columns(histories, "histories")}
+
+
+def plot_history(histories: object, *, title: str | None = None) -> Figure:
+    """Loss and accuracy per epoch, train (dashed) and test (solid), for one or several runs.
+
+    ``histories`` is one history or ``{"run name": history, ...}``; each run gets its own
+    colour, on the same two panels so the runs compare directly.
+    """
+    runs = _runs(histories)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    with book_style():
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize("wide"), layout="constrained")
+        fractions = True
+        for i, (name, h) in enumerate(runs.items()):
+            color = colors[i % len(colors)] if len(runs) > 1 else role_color("input")
+            ax_loss.plot(h["epoch"], h["train_loss"], "--o", color=color, ms=3, label=name)
+            ax_acc.plot(h["epoch"], h["train_accuracy"], "--o", color=color, ms=3)
+            ax_acc.plot(h["epoch"], h["test_accuracy"], "-o", color=color, ms=3)
+            fractions &= bool(np.all(h["train_accuracy"] <= 1) and np.all(h["test_accuracy"] <= 1))
+        ax_loss.set(xlabel="epoch", ylabel="training loss")
+        ax_acc.set(xlabel="epoch", ylabel="accuracy")
+        if fractions:
+            ax_acc.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        for ax in (ax_loss, ax_acc):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.grid(alpha=0.3)
+        kinds = [
+            Line2D([], [], color=INK, ls="--", marker="o", ms=3, label="train"),
+            Line2D([], [], color=INK, ls="-", marker="o", ms=3, label="test"),
+        ]
+        ax_acc.legend(handles=kinds, loc="lower right")
+        if len(runs) > 1:
+            ax_loss.legend(loc="upper right")
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def _as_labels(name: str, y: object, n_classes: int | None = None) -> np.ndarray:
+    """``y`` as a 1-D int64 array of class labels in ``[0, n_classes)``."""
+    if hasattr(y, "detach"):  # a torch tensor
+        y = y.detach().cpu().numpy()
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per example), got shape {arr.shape}")
+    if n_classes is not None and arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        bad = arr[(arr < 0) | (arr >= n_classes)][0]
+        raise ValueError(f"{name} must hold labels in [0, {n_classes}), found {bad}")
+    return arr.astype(np.int64)
+
+
+def _paired_labels(
+    y_true: object, y_pred: object, n_classes: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    t = _as_labels("y_true", y_true, n_classes)
+    p = _as_labels("y_pred", y_pred, n_classes)
+    if len(t) != len(p):
+        raise ValueError(f"y_true and y_pred must have the same length, got {len(t)} and {len(p)}")
+    return t, p
+
+
+def confusion_matrix(y_true: object, y_pred: object, n_classes: int) -> np.ndarray:
+    """Counts ``cm[t, p]`` of examples of true class ``t`` predicted as ``p`` (int64)."""
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    t, p = _paired_labels(y_true, y_pred, n_classes)
+    # each (t, p) pair is one cell of the flattened n × n matrix
+    counts = np.bincount(t * n_classes + p, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
+
+
+def _class_names(classes: Sequence[object] | None, n: int) -> list[str]:
+    if classes is None:
+        return [str(i) for i in range(n)]
+    names = [str(c) for c in classes]
+    if len(names) != n:
+        raise ValueError(f"classes must name all {n} classes, got {len(names)}")
+    return names
+
+
+def plot_confusion_matrix(
+    cm: object, classes: Sequence[object] | None = None, *, title: str | None = None
+) -> Figure:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with its counts written in.
+
+    A cell's colour is its share of its row, on a square-root scale so that a handful of
+    mistakes still shows next to a diagonal of thousands.
+    """
+    arr = np.asarray(cm.detach().cpu().numpy() if hasattr(cm, "detach") else cm)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"cm must be an array of counts, got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        raise ValueError(f"cm must be a square n × n matrix, got shape {arr.shape}")
+    if np.any(arr < 0):
+        raise ValueError("cm must not hold negative counts")
+    n = len(arr)
+    names = _class_names(classes, n)
+    totals = arr.sum(axis=1, keepdims=True)
+    share = np.divide(arr, totals, out=np.zeros(arr.shape), where=totals > 0)
+    integral = arr.dtype.kind in "iu" or bool(np.all(arr == np.round(arr)))
+    side = min(7.0, max(2.8, 0.42 * n + 1.2))
+    cmap = magnitude_cmap("input")
+    norm = PowerNorm(gamma=0.5, vmin=0.0, vmax=1.0)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(side, side), layout="constrained")
+        ax.imshow(share, cmap=cmap, norm=norm, interpolation="nearest")
+        size = 9 if n <= 10 else 7
+        for (i, j), value in np.ndenumerate(arr):
+            text = f"{int(value)}" if integral else f"{value:.2f}"
+            color = "#9a9a9a" if value == 0 else text_color(cmap(norm(share[i, j])))
+            ax.text(j, i, text, ha="center", va="center", fontsize=size, color=color)
+        ax.set_xticks(range(n), names)
+        if max(map(len, names)) > 2:  # long names: slant them so they do not collide
+            ax.tick_params(axis="x", labelrotation=45)
+            for label in ax.get_xticklabels():
+                label.set(ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(n), names)
+        ax.set(xlabel="predicted", ylabel="true")
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def _wrong_title(true: str, pred: str) -> str:
+    sep = "\n→ " if len(true) + len(pred) > 9 else " → "
+    return f"{true}{sep}{pred}"
+
+
+def show_misclassified(
+    images: object,
+    y_true: object,
+    y_pred: object,
+    classes: Sequence[object] | None = None,
+    *,
+    max_images: int = 24,
+    ncols: int = 8,
+    title: str | None = None,
+) -> Figure:
+    """The first ``max_images`` images whose prediction is wrong, titled "true → predicted"."""
+    max_images = check_int("max_images", max_images, minimum=1)
+    n = None if classes is None else len(classes)
+    t, p = _paired_labels(y_true, y_pred, n)
+    n_images = len(images)
+    if n_images != len(t):
+        raise ValueError(
+            f"images and labels must match: {n_images} images, {len(t)} labels in y_true"
+        )
+    wrong = np.flatnonzero(t != p)
+    shown = wrong[:max_images]
+    if title is None:
+        title = f"{len(shown)} of {len(wrong)} misclassified (true → predicted)"
+    if len(shown) == 0:
+        with book_style():
+            fig, ax = plt.subplots(figsize=figsize("small", scale=0.6))
+            ax.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
+            ax.set_axis_off()
+        return fig
+    names = _class_names(classes, int(max(t.max(), p.max())) + 1 if classes is None else n)
+    labels = [_wrong_title(names[t[i]], names[p[i]]) for i in shown]
+    picked = images[shown] if hasattr(images, "shape") else [images[i] for i in shown]
+    fig = show_images(picked, labels, ncols=ncols, title=title)
+    for ax in fig.axes:
+        ax.title.set_color(role_color("highlight"))
+    return fig

@@ -1,0 +1,237 @@
+"""Training curves, the confusion matrix and the misclassified images show exactly the data."""
+
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from cnnbook.viz.training import (  # noqa: E402
+    confusion_matrix,
+    history_columns,
+    plot_confusion_matrix,
+    plot_history,
+    show_misclassified,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def records(n: int, seed: int = 0) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    return [
+        {
+            "epoch": i + 1,
+            "train_loss": float(rng.random()),
+            "train_accuracy": float(rng.random()),
+            "test_accuracy": float(rng.random()),
+            "train_seconds": float(i),
+        }
+        for i in range(n)
+    ]
+
+
+@dataclasses.dataclass
+class Epoch:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    test_accuracy: float
+    train_seconds: float
+
+
+@dataclasses.dataclass
+class Run:
+    epochs: list
+
+
+@dataclasses.dataclass
+class Columns:  # the shape of cnnbook.train.History
+    train_loss: list
+    train_accuracy: list
+    test_accuracy: list
+    train_seconds: list
+
+    def records(self):
+        return [
+            {"epoch": i + 1, **{k: v[i] for k, v in dataclasses.asdict(self).items()}}
+            for i in range(len(self.train_loss))
+        ]
+
+
+def all_shapes(recs: list[dict]) -> list:
+    cols = {k: [r[k] for r in recs] for k in recs[0] if k != "epoch"}
+    return [
+        recs,
+        Run([Epoch(**r) for r in recs]),
+        Run(recs),
+        Columns(**cols),
+        cols,
+        [Epoch(**r) for r in recs],
+    ]
+
+
+def test_every_history_shape_gives_the_same_columns():
+    recs = records(4)
+    expected = {k: np.array([r[k] for r in recs], dtype=float) for k in recs[0]}
+    for shape in all_shapes(recs):
+        cols = history_columns(shape)
+        for key in ("epoch", "train_loss", "train_accuracy", "test_accuracy"):
+            np.testing.assert_array_equal(cols[key], expected[key])
+
+
+def test_plot_history_draws_each_run_as_given():
+    runs = {
+        "modern LeNet": records(5, 1),
+        "original LeNet": Run([Epoch(**r) for r in records(3, 2)]),
+    }
+    fig = plot_history(runs, title="LeNet")
+    ax_loss, ax_acc = fig.axes
+    assert len(ax_loss.lines) == 2 and len(ax_acc.lines) == 4
+    for i, recs in enumerate([records(5, 1), records(3, 2)]):
+        epochs = [r["epoch"] for r in recs]
+        loss, train, test = ax_loss.lines[i], ax_acc.lines[2 * i], ax_acc.lines[2 * i + 1]
+        np.testing.assert_array_equal(loss.get_xdata(), epochs)
+        np.testing.assert_array_equal(loss.get_ydata(), [r["train_loss"] for r in recs])
+        np.testing.assert_array_equal(train.get_ydata(), [r["train_accuracy"] for r in recs])
+        np.testing.assert_array_equal(test.get_ydata(), [r["test_accuracy"] for r in recs])
+        assert train.get_linestyle() == "--" and test.get_linestyle() == "-"
+        assert loss.get_color() == train.get_color() == test.get_color()
+    assert ax_loss.lines[0].get_color() != ax_loss.lines[1].get_color()
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == list(runs)
+    assert [t.get_text() for t in ax_acc.get_legend().get_texts()] == ["train", "test"]
+    assert fig.get_suptitle() == "LeNet"
+
+
+def test_plot_history_single_run_without_epoch_numbers():
+    recs = [{k: v for k, v in r.items() if k != "epoch"} for r in records(3)]
+    fig = plot_history(recs)
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [1, 2, 3])
+    assert fig.axes[0].get_legend() is None  # one run: no run legend
+
+
+def test_plot_history_rejects_bad_histories():
+    with pytest.raises(ValueError, match=r"histories\['a'\] is empty"):
+        plot_history({"a": []})
+    with pytest.raises(ValueError, match="histories is empty"):
+        plot_history(Run([]))
+    with pytest.raises(ValueError, match="got an empty dict"):
+        plot_history({})
+    bad = records(2)
+    del bad[1]["test_accuracy"]
+    with pytest.raises(ValueError, match=r"histories\['b'\]: epoch 1 has no 'test_accuracy'"):
+        plot_history({"b": bad})
+    with pytest.raises(TypeError, match="histories must be a list of per-epoch dicts"):
+        plot_history(3.0)
+    with pytest.raises(ValueError, match="columns have different lengths"):
+        plot_history({"train_loss": [1, 2], "train_accuracy": [1], "test_accuracy": [1]})
+
+
+def brute_force_confusion(y_true, y_pred, n):
+    cm = np.zeros((n, n), dtype=np.int64)
+    for t in range(n):
+        for p in range(n):
+            cm[t, p] = sum(1 for a, b in zip(y_true, y_pred, strict=True) if a == t and b == p)
+    return cm
+
+
+@settings(max_examples=40)
+@given(data=st.data(), n=st.integers(1, 6), length=st.integers(0, 40))
+def test_confusion_matrix_equals_brute_force_count(data, n, length):
+    labels = hnp.arrays(np.int64, length, elements=st.integers(0, n - 1))
+    y_true, y_pred = data.draw(labels), data.draw(labels)
+    cm = confusion_matrix(y_true, y_pred, n)
+    np.testing.assert_array_equal(cm, brute_force_confusion(y_true, y_pred, n))
+    assert cm.dtype == np.int64 and cm.sum() == length
+    np.testing.assert_array_equal(cm.sum(axis=1), np.bincount(y_true, minlength=n))
+    assert np.trace(cm) == np.sum(y_true == y_pred)
+
+
+def test_confusion_matrix_accepts_tensors_and_lists():
+    cm = confusion_matrix(torch.tensor([0, 1, 1, 2]), [0, 2, 1, 2], 3)
+    np.testing.assert_array_equal(cm, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+
+
+def test_confusion_matrix_rejects_bad_labels():
+    with pytest.raises(ValueError, match="same length, got 3 and 2"):
+        confusion_matrix([0, 1, 1], [0, 1], 2)
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\), found 2"):
+        confusion_matrix([0, 1], [0, 2], 2)
+    with pytest.raises(ValueError, match=r"y_true must hold labels in \[0, 3\), found -1"):
+        confusion_matrix([-1, 1], [0, 1], 3)
+    with pytest.raises(TypeError, match="y_true must hold integer class labels, got dtype float64"):
+        confusion_matrix([0.0, 1.0], [0, 1], 2)
+    with pytest.raises(ValueError, match=r"y_true must be 1-D .* got shape \(1, 2\)"):
+        confusion_matrix([[0, 1]], [0, 1], 2)
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1, got 0"):
+        confusion_matrix([0], [0], 0)
+
+
+def test_plot_confusion_matrix_writes_every_count():
+    rng = np.random.default_rng(3)
+    y_true, y_pred = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
+    cm = confusion_matrix(y_true, y_pred, 4)
+    fig = plot_confusion_matrix(cm, ["a", "b", "c", "d"], title="cm")
+    (ax,) = fig.axes
+    written = {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
+    }
+    assert written == {(i, j): str(cm[i, j]) for i in range(4) for j in range(4)}
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c", "d"]
+    # colour is each cell's share of its true class
+    np.testing.assert_allclose(ax.images[0].get_array(), cm / cm.sum(axis=1, keepdims=True))
+    assert ax.get_title() == "cm"
+
+
+def test_plot_confusion_matrix_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"cm must be a square n × n matrix, got shape \(2, 3\)"):
+        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="classes must name all 2 classes, got 3"):
+        plot_confusion_matrix(np.eye(2), ["a", "b", "c"])
+    with pytest.raises(ValueError, match="cm must not hold negative counts"):
+        plot_confusion_matrix(-np.eye(2))
+    fig = plot_confusion_matrix(np.zeros((2, 2), dtype=int))  # empty rows still draw
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0"] * 4
+
+
+def test_show_misclassified_shows_the_wrong_ones_in_order():
+    images = torch.rand(10, 1, 6, 6)
+    y_true = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
+    y_pred = torch.tensor([0, 2, 2, 1, 1, 0, 0, 1, 2, 2])
+    fig = show_misclassified(images, y_true, y_pred, ("cat", "dog", "ant"), max_images=3)
+    wrong = [1, 3, 5]  # the first three of four mistakes
+    assert len(fig.axes) == 3
+    for ax, i in zip(fig.axes, wrong, strict=True):
+        names = ("cat", "dog", "ant")
+        title = ax.get_title()
+        assert names[y_true[i]] in title and names[y_pred[i]] in title
+        assert title.index(names[y_true[i]]) < title.index(names[y_pred[i]])
+        np.testing.assert_array_equal(ax.images[0].get_array(), images[i, 0].numpy())
+    assert fig.get_suptitle() == "3 of 4 misclassified (true → predicted)"
+
+
+def test_show_misclassified_without_mistakes_and_bad_input():
+    images = np.zeros((3, 4, 4))
+    fig = show_misclassified(images, [0, 1, 2], [0, 1, 2])
+    assert "no misclassified images" in [t.get_text() for t in fig.axes[0].texts]
+    fig = show_misclassified(images, [0, 1, 2], [1, 1, 0])
+    assert [ax.get_title() for ax in fig.axes] == ["0 → 1", "2 → 0"]
+    with pytest.raises(ValueError, match="3 images, 2 labels in y_true"):
+        show_misclassified(images, [0, 1], [0, 1])
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\), found 2"):
+        show_misclassified(images, [0, 1, 1], [0, 1, 2], classes=["a", "b"])
+    with pytest.raises(ValueError, match="max_images must be an integer >= 1"):
+        show_misclassified(images, [0, 1, 2], [0, 1, 2], max_images=0)
