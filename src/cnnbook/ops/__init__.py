@@ -5,6 +5,10 @@ and one matrix product, the way libraries do it) and a ``name_loop`` twin that
 reads like the formula. All follow PyTorch's shapes and semantics.
 """
 
+from cnnbook.ops.conv import conv1d as conv1d
+from cnnbook.ops.conv import conv1d_loop as conv1d_loop
+from cnnbook.ops.conv import conv2d as conv2d
+from cnnbook.ops.conv import conv2d_loop as conv2d_loop
 from cnnbook.ops.correlate import MODES as MODES
 from cnnbook.ops.correlate import convolve1d as convolve1d
 from cnnbook.ops.correlate import convolve1d_loop as convolve1d_loop
