@@ -133,7 +133,9 @@ def show_images(
     with book_style():
         fig, axes = image_grid(n, ncols, cell=cell, title=title, titled=labels is not None)
         for i, (ax, img) in enumerate(zip(axes, stack, strict=True)):
-            ax.imshow(img, cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest")
+            # small images show their pixels; photos are smoothed as they are shrunk
+            smooth = "antialiased" if max(img.shape[:2]) > 64 else "nearest"
+            ax.imshow(img, cmap="gray", vmin=vmin, vmax=vmax, interpolation=smooth)
             for spine in ax.spines.values():
                 spine.set_visible(False)
             if labels is not None:
