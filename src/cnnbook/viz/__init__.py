@@ -20,3 +20,14 @@ from cnnbook.viz.style import (
     text_color,
     value_colors,
 )
+
+# isort: split
+# data figures: images, training, network shape tables
+from cnnbook.viz.images import sample_photo, show_feature_maps, show_filters, show_images
+from cnnbook.viz.summary import LayerRow, LayerSummary, layer_summary
+from cnnbook.viz.training import (
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_history,
+    show_misclassified,
+)
