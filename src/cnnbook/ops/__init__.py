@@ -19,6 +19,8 @@ from cnnbook.ops.correlate import correlate1d_loop as correlate1d_loop
 from cnnbook.ops.correlate import correlate2d as correlate2d
 from cnnbook.ops.correlate import correlate2d_loop as correlate2d_loop
 from cnnbook.ops.correlate import flip as flip
+from cnnbook.ops.fft import fft_convolve1d as fft_convolve1d
+from cnnbook.ops.fft import fft_convolve2d as fft_convolve2d
 from cnnbook.ops.padding import PAD_MODES as PAD_MODES
 from cnnbook.ops.padding import pad1d as pad1d
 from cnnbook.ops.padding import pad2d as pad2d

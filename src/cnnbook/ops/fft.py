@@ -1,0 +1,78 @@
+"""The convolution theorem: convolution is multiplication of Fourier transforms.
+
+The discrete Fourier transform turns a *circular* convolution of length ``N``
+into an element-wise product: ``DFT(x ⊛ k) = DFT(x) · DFT(k)``. To get the
+ordinary (linear) convolution, zero-pad both signals to ``N + K - 1`` first, so
+that nothing wraps around; then crop to the ``mode`` as :func:`convolve1d` does.
+For long kernels this costs ``O(n log n)`` instead of ``O(N K)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnbook._checks import as_array, check_choice
+from cnnbook.ops.correlate import MODES, _check
+
+__all__ = ["fft_convolve1d", "fft_convolve2d"]
+
+
+def _crop(full: np.ndarray, x_shape: tuple[int, ...], k_shape: tuple[int, ...], mode: str):
+    """Cut the ``mode`` part out of a full convolution (the centre, as numpy and scipy do)."""
+    if mode == "full":
+        return full
+    index = []
+    for n, k in zip(x_shape, k_shape, strict=True):
+        start, length = ((k - 1) // 2, n) if mode == "same" else (k - 1, n - k + 1)
+        index.append(slice(start, start + length))
+    return full[tuple(index)]
+
+
+def _check_circular(x: np.ndarray, k: np.ndarray, mode: object, circular: object) -> bool:
+    """Validate ``mode`` and ``circular``; for a circular convolution, the kernel must fit."""
+    check_choice("mode", mode, MODES)
+    if not isinstance(circular, bool | np.bool_):
+        raise TypeError(f"circular must be True or False, got {circular!r}")
+    if circular and any(m > n for m, n in zip(k.shape, x.shape, strict=True)):
+        raise ValueError(
+            f"k has shape {k.shape}, larger than x {x.shape}; a circular convolution needs "
+            "the kernel to fit in one period (the shape of x)"
+        )
+    return bool(circular)
+
+
+def fft_convolve1d(
+    x: np.ndarray, k: np.ndarray, mode: str = "full", circular: bool = False
+) -> np.ndarray:
+    """Convolution of 1-D arrays through the FFT; equals :func:`convolve1d` (``np.convolve``).
+
+    With ``circular=True`` the result is the circular convolution
+    ``y[n] = sum_m x[(n - m) mod N] k[m]`` of period ``N = len(x)``: no zero padding,
+    the signal wraps around. Every output then sees the whole kernel, so all modes
+    coincide and the result has the shape of ``x``.
+    """
+    x, k = as_array("x", x, ndim=1), as_array("k", k, ndim=1)
+    if _check_circular(x, k, mode, circular):
+        return np.fft.irfft(np.fft.rfft(x) * np.fft.rfft(k, len(x)), len(x))
+    x, k = _check(x, k, mode, 1)
+    n = len(x) + len(k) - 1
+    full = np.fft.irfft(np.fft.rfft(x, n) * np.fft.rfft(k, n), n)
+    return _crop(full, x.shape, k.shape, mode)
+
+
+def fft_convolve2d(
+    x: np.ndarray, k: np.ndarray, mode: str = "full", circular: bool = False
+) -> np.ndarray:
+    """2-D convolution through the 2-D FFT; equals :func:`convolve2d`
+    (``scipy.signal.convolve2d`` with zero fill).
+
+    With ``circular=True``, the image wraps around in both directions (a torus):
+    ``y[i, j] = sum_uv x[(i-u) mod H, (j-v) mod W] k[u, v]``, shaped like ``x``.
+    """
+    x, k = as_array("x", x, ndim=2), as_array("k", k, ndim=2)
+    if _check_circular(x, k, mode, circular):
+        return np.fft.irfft2(np.fft.rfft2(x) * np.fft.rfft2(k, x.shape), x.shape)
+    x, k = _check(x, k, mode, 2)
+    shape = tuple(n + m - 1 for n, m in zip(x.shape, k.shape, strict=True))
+    full = np.fft.irfft2(np.fft.rfft2(x, shape) * np.fft.rfft2(k, shape), shape)
+    return _crop(full, x.shape, k.shape, mode)
