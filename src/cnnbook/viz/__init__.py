@@ -22,6 +22,25 @@ from cnnbook.viz.style import (
 )
 
 # isort: split
+# arrays as cells, 1-D signals, step-through animations
+from cnnbook.viz.animate import (
+    GALLERY,
+    StepAnimation,
+    animate_conv1d,
+    animate_conv2d,
+    animate_conv_transpose2d,
+    animate_gallery,
+    animate_multichannel,
+    animate_pool2d,
+    final_frame,
+    storyboard,
+    to_html,
+    to_jshtml,
+)
+from cnnbook.viz.grid import CellGrid, draw_array, format_value
+from cnnbook.viz.signals import plot_convolution1d, plot_signal, show_flip
+
+# isort: split
 # data figures: images, training, network shape tables
 from cnnbook.viz.images import sample_photo, show_feature_maps, show_filters, show_images
 from cnnbook.viz.summary import LayerRow, LayerSummary, layer_summary

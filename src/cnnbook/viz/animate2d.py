@@ -47,13 +47,20 @@ class WindowProblem:
 
     def window(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices into ``canvas`` of the window of output cell ``(i, j)``."""
-        (kh, kw), (sh, sw), (dh, dw) = self.kernel.shape, self.stride, self.dilation
-        return i * sh + dh * np.arange(kh), j * sw + dw * np.arange(kw)
+        return window_indices(i, j, self.kernel.shape, self.stride, self.dilation)
 
     def products(self, i: int, j: int) -> np.ndarray:
         """The window times the kernel, entry by entry; their sum is output ``(i, j)``."""
         rows, cols = self.window(i, j)
         return self.canvas[np.ix_(rows, cols)] * self.kernel
+
+
+def window_indices(
+    i: int, j: int, kernel_shape: Sequence[int], stride: Sequence[int], dilation: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the (padded) input that output cell ``(i, j)`` reads."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel_shape, stride, dilation
+    return i * sh + dh * np.arange(kh), j * sw + dw * np.arange(kw)
 
 
 def size_formula(n: int, k: int, s: int, p: int, d: int, out: int) -> str:
@@ -80,7 +87,7 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
     kh, kw = pr.kernel.shape
     with book_style():
         sizes = [pr.canvas.shape[::-1], (kw, kh), (kw, kh), (w_out, h_out)]
-        slots, width, height = layout.row_layout(sizes)
+        slots, width, height = layout.row_layout(sizes, lines=(pr.title, pr.formula))
         fig, ax = layout.canvas(width, height)
         layout.header(ax, width, pr.title, pr.formula)
         grid_in = CellGrid(ax, pr.canvas, x=slots[0].x, y=slots[0].y, role="input",
@@ -88,9 +95,11 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
         grid_k = CellGrid(ax, pr.kernel, x=slots[1].x, y=slots[1].y, role="kernel")
         all_products = np.stack([pr.products(i, j) for i, j in np.ndindex(h_out, w_out)])
         grid_p = CellGrid(ax, np.full((kh, kw), np.nan), x=slots[2].x, y=slots[2].y,
-                          role="output", vmax=float(np.abs(all_products).max()) or 1.0)
+                          role="output", vmax=float(np.abs(all_products).max()) or 1.0,
+                          text_sample=all_products)
         grid_out = CellGrid(ax, np.full((h_out, w_out), np.nan), x=slots[3].x, y=slots[3].y,
-                            role="output", vmax=float(np.abs(pr.result).max()) or 1.0)
+                            role="output", vmax=float(np.abs(pr.result).max()) or 1.0,
+                            text_sample=pr.result)
         for grid, text in zip((grid_in, grid_k, grid_p, grid_out),
                               (pr.canvas_label, pr.kernel_label, "products", "output y"),
                               strict=True):

@@ -96,7 +96,8 @@ class CellGrid:
 
     The axes' units are cells and its y axis points down (see :func:`cell_canvas`).
     ``values`` may contain ``nan`` for cells not filled yet; ``padding`` marks cells
-    drawn as padding (grey, dashed border) whatever the role.
+    drawn as padding (grey, dashed border) whatever the role. The font size fits the
+    longest of ``values`` (or of ``text_sample``, the values the grid will show later).
     """
 
     def __init__(
@@ -111,6 +112,7 @@ class CellGrid:
         vmax: float | None = None,
         padding: np.ndarray | None = None,
         fontsize: float | None = None,
+        text_sample: np.ndarray | None = None,
     ) -> None:
         self.ax, self.x, self.y, self.role, self.fmt = ax, x, y, role, fmt
         self.shape: tuple[int, int] = values.shape  # type: ignore[assignment]
@@ -120,8 +122,9 @@ class CellGrid:
             vmax = float(np.abs(finite).max()) if finite.size else 1.0
         self.vmax = vmax or 1.0
         if fontsize is None:
+            sample = np.ravel(values if text_sample is None else text_sample)
             cell = ax.figure.get_figwidth() / max(np.diff(ax.get_xlim()).item(), 1)
-            fontsize = _font_size([format_value(v, fmt) for v in finite.ravel()], cell)
+            fontsize = _font_size([format_value(v, fmt) for v in sample], cell)
         self.patches = np.empty(self.shape, dtype=object)
         self.texts = np.empty(self.shape, dtype=object)
         for (i, j), _ in np.ndenumerate(values):
@@ -153,6 +156,13 @@ class CellGrid:
     def values(self) -> np.ndarray:
         """The values currently written in the cells, read back from the text (``nan`` = empty)."""
         return np.vectorize(lambda t: parse_value(t.get_text()), otypes=[float])(self.texts)
+
+    def move(self, x: float, y: float) -> None:
+        """Move the grid so that its top-left corner is at ``(x, y)``."""
+        self.x, self.y = x, y
+        for (i, j), rect in np.ndenumerate(self.patches):
+            rect.set_xy((x + j, y + i))
+            self.texts[i, j].set_position((x + j + 0.5, y + i + 0.5))
 
     def center(self, i: float, j: float) -> tuple[float, float]:
         """Axes coordinates of the centre of cell ``(i, j)``."""

@@ -16,7 +16,7 @@ from cnnbook.viz.style import INK
 ANIMATION_CELL_INCHES = 0.34
 
 #: Cells reserved above the grids for the title and the formula.
-HEADER_CELLS = 2.2
+HEADER_CELLS = 2.7
 
 #: Cells reserved below the grids for the running computation.
 FOOTER_CELLS = 1.1
@@ -36,18 +36,26 @@ def row_layout(
     margin: float = 0.6,
     header: float = HEADER_CELLS,
     footer: float = FOOTER_CELLS,
+    lines: Sequence[str] = (),
 ) -> tuple[list[Slot], float, float]:
     """Place items of ``(width, height)`` cells left to right, vertically centred.
 
-    Returns the slots and the canvas ``(width, height)`` in cells.
+    The canvas is widened (items centred) until the text ``lines`` fit. Returns the
+    slots and the canvas ``(width, height)`` in cells.
     """
     tallest = max(h for _, h in sizes)
-    slots, x = [], margin
+    needed = sum(w for w, _ in sizes) + gap * (len(sizes) - 1) + 2 * margin
+    width = max([needed] + [text_cells(t) for t in lines])
+    slots, x = [], (width - needed) / 2 + margin
     for w, h in sizes:
         slots.append(Slot(x, header + (tallest - h) / 2))
         x += w + gap
-    width = x - gap + margin
     return slots, width, header + tallest + footer
+
+
+def text_cells(text: str, fontsize: float = 10.0) -> float:
+    """Roughly how many cells wide a line of ``text`` is (plus a margin)."""
+    return len(text) * 0.58 * fontsize / 72 / ANIMATION_CELL_INCHES + 1.0
 
 
 def canvas(width: float, height: float) -> tuple[Figure, Axes]:
