@@ -17,8 +17,9 @@ HERE = Path(__file__).resolve().parent
 
 def _seed_source() -> Path:
     """A folder that holds MNIST/raw/*.gz: the configured data folder, else ../shared/data."""
+    files = [name for name, _ in data.DATASETS["mnist"].cls.resources]
     for root in (data.data_dir(), HERE.parent.parent / "shared" / "data"):
-        if all((root / "MNIST" / "raw" / f).exists() for f, _ in data.DATASETS["mnist"].cls.resources):
+        if all((root / "MNIST" / "raw" / name).exists() for name in files):
             return root
     pytest.skip("no seeded MNIST .gz files (set CNNBOOK_DATA or run .ci/run)")
 

@@ -20,12 +20,6 @@ from cnnbook.viz.images import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def image_axes(fig):
     return [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
 
