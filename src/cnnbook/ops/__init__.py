@@ -5,6 +5,17 @@ and one matrix product, the way libraries do it) and a ``name_loop`` twin that
 reads like the formula. All follow PyTorch's shapes and semantics.
 """
 
+from cnnbook.ops.arithmetic import LayerField as LayerField
+from cnnbook.ops.arithmetic import ReceptiveField as ReceptiveField
+from cnnbook.ops.arithmetic import conv_output_size as conv_output_size
+from cnnbook.ops.arithmetic import conv_parameters as conv_parameters
+from cnnbook.ops.arithmetic import conv_transpose_output_size as conv_transpose_output_size
+from cnnbook.ops.arithmetic import count_parameters as count_parameters
+from cnnbook.ops.arithmetic import effective_kernel_size as effective_kernel_size
+from cnnbook.ops.arithmetic import linear_parameters as linear_parameters
+from cnnbook.ops.arithmetic import pool_output_size as pool_output_size
+from cnnbook.ops.arithmetic import receptive_field as receptive_field
+from cnnbook.ops.arithmetic import same_padding as same_padding
 from cnnbook.ops.conv import conv1d as conv1d
 from cnnbook.ops.conv import conv1d_loop as conv1d_loop
 from cnnbook.ops.conv import conv2d as conv2d
