@@ -1,0 +1,348 @@
+"""Pooling: slide a window over each channel and keep one number per window.
+
+Four summaries of a window appear in the book: its maximum, minimum, mean and sum.
+All follow PyTorch's conventions: ``stride`` defaults to ``kernel_size``, ``padding``
+is at most half the kernel, and with ``ceil_mode`` a last, partial window is kept only
+if it starts inside the input or its left padding. Max pooling pads with ``-inf`` and
+min pooling with ``+inf``, so padding never wins; mean and sum pooling pad with zeros.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from cnnbook._checks import as_array, check_choice, check_int, check_tuple
+from cnnbook.ops.arithmetic import pool_output_size
+from cnnbook.ops.padding import pad2d
+from cnnbook.ops.windows import sliding_windows2d
+
+POOL_MODES = ("max", "avg", "min", "sum")
+_FILL = {"max": -np.inf, "min": np.inf, "avg": 0.0, "sum": 0.0}
+
+
+class PoolGeometry(NamedTuple):
+    """Checked pooling arguments, one entry per spatial axis, and the output size."""
+
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    ceil_mode: bool
+    out: tuple[int, ...]
+
+
+def _taps_counted(
+    n: int, k: int, s: int, p: int, d: int, out: int, include_pad: bool
+) -> np.ndarray:
+    """Along one axis of size ``n``: how many taps of each of the ``out`` windows land on
+    the input (``include_pad``: on the input or its padding, not past it)."""
+    taps = (np.arange(out) * s - p)[:, None] + np.arange(k) * d
+    low, high = (-p, n + p) if include_pad else (0, n)
+    return ((taps >= low) & (taps < high)).sum(axis=1)
+
+
+def pool_geometry(
+    size: tuple[int, ...],
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    ceil_mode: bool = False,
+) -> PoolGeometry:
+    """Check pooling arguments for an input of spatial ``size`` and work out the output size."""
+    n = len(size)
+    kernel = check_tuple("kernel_size", kernel_size, n, minimum=1)
+    stride_ = kernel if stride is None else check_tuple("stride", stride, n, minimum=1)
+    pad = check_tuple("padding", padding, n, minimum=0)
+    dil = check_tuple("dilation", dilation, n, minimum=1)
+    if not isinstance(ceil_mode, bool | np.bool_):
+        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    if any(p > k // 2 for p, k in zip(pad, kernel, strict=True)):
+        raise ValueError(
+            f"padding must be at most half of kernel_size (padding <= kernel_size // 2), "
+            f"got padding={padding!r} with kernel_size={kernel_size!r}"
+        )
+    out = pool_output_size(tuple(size), kernel, stride_, pad, dil, bool(ceil_mode))
+    # with dilation a window can skip over the whole input and see padding only
+    # (PyTorch then returns -inf and an index outside the input); refuse that
+    axes = zip(size, kernel, stride_, pad, dil, out, strict=True)
+    if any(_taps_counted(*axis, include_pad=False).min() == 0 for axis in axes):
+        raise ValueError(
+            f"with dilation={dilation!r} and padding={padding!r} some window covers only "
+            f"padding and no pixel of the input of size {tuple(size)}; use less padding"
+        )
+    return PoolGeometry(kernel, stride_, pad, dil, bool(ceil_mode), out)
+
+
+def _as_2d(g: PoolGeometry) -> PoolGeometry:
+    """View a 1-D pooling as a 2-D one over a height-1 image."""
+    if len(g.kernel) == 2:
+        return g
+    return PoolGeometry(
+        (1, *g.kernel), (1, *g.stride), (0, *g.padding), (1, *g.dilation), g.ceil_mode, (1, *g.out)
+    )
+
+
+def pool_windows(x: np.ndarray, g: PoolGeometry, fill: float) -> np.ndarray:
+    """Every pooling window of ``x`` padded with ``fill``: shape ``(..., H_out, W_out, kh, kw)``.
+
+    With ``ceil_mode`` the last window may run past the right padding; the padding is
+    widened with ``fill`` so that it fits (those extra cells never count).
+    """
+    g = _as_2d(g)
+    extra = [
+        max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
+        for n, k, s, p, d, o in zip(
+            x.shape[-2:], g.kernel, g.stride, g.padding, g.dilation, g.out, strict=True
+        )
+    ]
+    (ph, pw) = g.padding
+    padded = pad2d(x, (pw, pw + extra[1], ph, ph + extra[0]), value=fill)
+    windows = sliding_windows2d(padded, g.kernel, g.stride, g.dilation)
+    return windows[..., : g.out[0], : g.out[1], :, :]
+
+
+def avg_divisor(size: tuple[int, int], g: PoolGeometry, count_include_pad: bool) -> np.ndarray:
+    """The divisor of every output position of average pooling, shape ``(H_out, W_out)``.
+
+    PyTorch counts the padding cells a window covers when ``count_include_pad`` is true,
+    but never the cells a ``ceil_mode`` window hangs past the right padding.
+    """
+    g = _as_2d(g)
+    rows, cols = (
+        _taps_counted(*args, include_pad=count_include_pad)
+        for args in zip(size, g.kernel, g.stride, g.padding, g.dilation, g.out, strict=True)
+    )
+    return np.outer(rows, cols)
+
+
+def _combine_taps(windows: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Fold the ``kh * kw`` taps of every window together with ``ufunc``, one tap at a time.
+
+    The same as ``ufunc.reduce`` over the last two axes, but each tap is one strided slice
+    across all windows, which NumPy walks about ten times faster.
+    """
+    out = windows[..., 0, 0].copy()
+    for a in range(windows.shape[-2]):
+        for b in range(windows.shape[-1]):
+            if a or b:
+                ufunc(out, windows[..., a, b], out=out)
+    return out
+
+
+def _pool(x: np.ndarray, g: PoolGeometry, mode: str, count_include_pad: bool) -> np.ndarray:
+    windows = pool_windows(x, g, _FILL[mode])
+    if mode in ("max", "min"):
+        return _combine_taps(windows, np.maximum if mode == "max" else np.minimum)
+    total = _combine_taps(windows, np.add)
+    if mode == "sum":
+        return total
+    return total / avg_divisor(x.shape[-2:], g, count_include_pad).astype(x.dtype)
+
+
+def pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    mode: str = "max",
+) -> np.ndarray:
+    """Pool ``x`` of shape ``(C, H, W)`` or ``(N, C, H, W)`` with windows summarised by ``mode``.
+
+    ``mode`` is ``"max"``, ``"avg"``, ``"min"`` or ``"sum"``; ``count_include_pad`` only
+    matters for ``"avg"``.
+    """
+    check_choice("mode", mode, POOL_MODES)
+    x = as_array("x", x, ndim=(3, 4))
+    g = pool_geometry(x.shape[-2:], kernel_size, stride, padding, dilation, ceil_mode)
+    return _pool(x, g, mode, bool(count_include_pad))
+
+
+def pool2d_loop(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    mode: str = "max",
+) -> np.ndarray:
+    """:func:`pool2d` written as the definition: visit every window, list its pixels, summarise."""
+    check_choice("mode", mode, POOL_MODES)
+    x = as_array("x", x, ndim=(3, 4))
+    g = pool_geometry(x.shape[-2:], kernel_size, stride, padding, dilation, ceil_mode)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = g.kernel, g.stride, g.padding, g.dilation
+    height, width = x.shape[-2:]
+    out = np.empty(x.shape[:-2] + g.out, dtype=x.dtype)
+    for i in range(g.out[0]):
+        for j in range(g.out[1]):
+            pixels = []  # the input pixels under window (i, j), for all channels at once
+            padding_cells = 0  # cells of the window that fall on the zero padding
+            for a in range(kh):
+                for b in range(kw):
+                    r, c = i * sh - ph + a * dh, j * sw - pw + b * dw
+                    if 0 <= r < height and 0 <= c < width:
+                        pixels.append(x[..., r, c])
+                    elif -ph <= r < height + ph and -pw <= c < width + pw:
+                        padding_cells += 1
+            window = np.stack(pixels)
+            if mode == "max":
+                out[..., i, j] = window.max(axis=0)
+            elif mode == "min":
+                out[..., i, j] = window.min(axis=0)
+            elif mode == "sum":
+                out[..., i, j] = window.sum(axis=0)
+            else:
+                count = len(pixels) + (padding_cells if count_include_pad else 0)
+                out[..., i, j] = window.sum(axis=0) / count
+    return out
+
+
+def max_pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The largest value in each window, like ``torch.nn.functional.max_pool2d``.
+
+    With ``return_indices`` also return where each maximum came from, as a flat index
+    ``row * W + col`` into its input channel. When several pixels tie, the first one in
+    reading order (row by row) wins, as in PyTorch; the backward pass sends the whole
+    gradient of the window to that one pixel.
+    """
+    x = as_array("x", x, ndim=(3, 4))
+    g = pool_geometry(x.shape[-2:], kernel_size, stride, padding, dilation, ceil_mode)
+    if not return_indices:
+        return _pool(x, g, "max", True)
+    return _max_with_indices(x, g)
+
+
+def _max_with_indices(x: np.ndarray, g: PoolGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Max pooling of the last two axes plus the flat index of each winner."""
+    g = _as_2d(g)
+    windows = pool_windows(x, g, -np.inf)
+    flat = windows.reshape(windows.shape[:-2] + (-1,))
+    tap = flat.argmax(axis=-1)  # first maximum in reading order
+    a, b = np.divmod(tap, g.kernel[1])
+    rows = (np.arange(g.out[0]) * g.stride[0] - g.padding[0])[:, None] + a * g.dilation[0]
+    cols = np.arange(g.out[1]) * g.stride[1] - g.padding[1] + b * g.dilation[1]
+    values = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
+    return values, (rows * x.shape[-1] + cols).astype(np.int64)
+
+
+def min_pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """The smallest value in each window (``-max_pool2d(-x)``); pads with ``+inf``."""
+    return pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode="min")
+
+
+def avg_pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
+    """The mean of each window, like ``torch.nn.functional.avg_pool2d``.
+
+    ``count_include_pad`` decides whether zero-padding cells count in the mean;
+    ``divisor_override`` replaces the count by a fixed number.
+    """
+    if divisor_override is None:
+        return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, count_include_pad, "avg")
+    divisor = check_int("divisor_override", divisor_override, minimum=1)
+    return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, mode="sum") / divisor
+
+
+def sum_pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """The sum of each window (zero padding), i.e. average pooling without the division."""
+    return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, mode="sum")
+
+
+def global_avg_pool2d(x: object, keepdims: bool = True) -> np.ndarray:
+    """The mean of each whole channel: ``(N, C, H, W)`` to ``(N, C, 1, 1)`` (or ``(N, C)``)."""
+    x = as_array("x", x, ndim=(3, 4))
+    return x.mean(axis=(-2, -1), keepdims=bool(keepdims))
+
+
+def _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad, mode):
+    x = as_array("x", x, ndim=(2, 3))
+    g = pool_geometry(x.shape[-1:], kernel_size, stride, padding, dilation, ceil_mode)
+    return _pool(x[..., None, :], g, mode, bool(count_include_pad))[..., 0, :]
+
+
+def max_pool1d(
+    x: object,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The largest value in each window of a ``(C, L)`` or ``(N, C, L)`` signal."""
+    if not return_indices:
+        return _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, True, "max")
+    x = as_array("x", x, ndim=(2, 3))
+    g = pool_geometry(x.shape[-1:], kernel_size, stride, padding, dilation, ceil_mode)
+    values, indices = _max_with_indices(x[..., None, :], g)
+    return values[..., 0, :], indices[..., 0, :]
+
+
+def min_pool1d(
+    x: object,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """The smallest value in each window of a ``(C, L)`` or ``(N, C, L)`` signal."""
+    return _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, True, "min")
+
+
+def avg_pool1d(
+    x: object,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> np.ndarray:
+    """The mean of each window of a signal, like ``torch.nn.functional.avg_pool1d``."""
+    return _pool1d(x, kernel_size, stride, padding, 1, ceil_mode, count_include_pad, "avg")
+
+
+def sum_pool1d(
+    x: object,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """The sum of each window of a signal (zero padding)."""
+    return _pool1d(x, kernel_size, stride, padding, 1, ceil_mode, True, "sum")
