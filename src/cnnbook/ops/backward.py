@@ -27,10 +27,21 @@ from cnnbook.ops.padding import pad2d
 from cnnbook.ops.pooling import avg_divisor, max_pool2d, pool_geometry
 from cnnbook.ops.windows import col2im, im2col
 
+__all__ = [
+    "avg_pool2d_backward",
+    "conv2d_backward",
+    "conv2d_backward_loop",
+    "conv2d_bias_grad",
+    "conv2d_input_grad",
+    "conv2d_weight_grad",
+    "correlate2d_input_grad",
+    "max_pool2d_backward",
+]
+
 Pair = int | tuple[int, int]
 
 
-class ConvArgs(NamedTuple):
+class _ConvArgs(NamedTuple):
     """Checked ``conv2d`` hyper-parameters (pairs) and the batched shapes they connect."""
 
     stride: tuple[int, int]
@@ -49,17 +60,17 @@ def _shape(name: str, value: object, n: int) -> tuple[int, ...]:
     return tuple(check_int(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(value))
 
 
-def check_conv_args(
+def _check_conv_args(
     x_shape: Sequence[int],
     weight_shape: Sequence[int],
     stride: Pair = 1,
     padding: Pair = 0,
     dilation: Pair = 1,
     groups: int = 1,
-) -> ConvArgs:
+) -> _ConvArgs:
     """Check that ``conv2d`` of an ``x_shape`` input by a ``weight_shape`` kernel makes sense."""
-    n, c_in, h, w = _shape("input shape", x_shape, 4)
-    c_out, c_per_group, kh, kw = _shape("weight shape", weight_shape, 4)
+    n, c_in, h, w = _shape("input_shape", x_shape, 4)
+    c_out, c_per_group, kh, kw = _shape("weight_shape", weight_shape, 4)
     s = check_tuple("stride", stride, 2, minimum=1)
     p = check_tuple("padding", padding, 2, minimum=0)
     d = check_tuple("dilation", dilation, 2, minimum=1)
@@ -75,7 +86,7 @@ def check_conv_args(
             f"{c_per_group * groups} input channels, but the input has {c_in}"
         )
     out = conv_output_size((h, w), (kh, kw), s, p, d)
-    return ConvArgs(s, p, d, groups, (n, c_in, h, w), (c_out, c_per_group, kh, kw),
+    return _ConvArgs(s, p, d, groups, (n, c_in, h, w), (c_out, c_per_group, kh, kw),
                     (n, c_out, *out))
 
 
@@ -124,7 +135,7 @@ def conv2d_input_grad(
     grad_out, batched = _batched("grad_out", grad_out)
     weight = as_array("weight", weight, ndim=4)
     input_shape = _shape("input_shape", input_shape, 4 if batched else 3)
-    a = check_conv_args(input_shape if batched else (1, *input_shape), weight.shape,
+    a = _check_conv_args(input_shape if batched else (1, *input_shape), weight.shape,
                         stride, padding, dilation, groups)
     _check_grad_out(grad_out, a.out_shape)
     n, c_out, h_out, w_out = grad_out.shape
@@ -151,7 +162,7 @@ def conv2d_weight_grad(
     x, batched = _batched("x", x)
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
     grad_out = grad_out if batched else grad_out[None]
-    a = check_conv_args(x.shape, weight_shape, stride, padding, dilation, groups)
+    a = _check_conv_args(x.shape, weight_shape, stride, padding, dilation, groups)
     _check_grad_out(grad_out, a.out_shape)
     n, c_out = grad_out.shape[:2]
     cols = im2col(x, a.weight_shape[2:], a.stride, a.padding, a.dilation)
@@ -206,7 +217,7 @@ def conv2d_backward_loop(
     weight = as_array("weight", weight, ndim=4)
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
     grad_out = grad_out if batched else grad_out[None]
-    a = check_conv_args(x.shape, weight.shape, stride, padding, dilation, groups)
+    a = _check_conv_args(x.shape, weight.shape, stride, padding, dilation, groups)
     _check_grad_out(grad_out, a.out_shape)
     (sh, sw), (ph, pw), (dh, dw) = a.stride, a.padding, a.dilation
     c_out, c_per_group, kh, kw = weight.shape

@@ -18,6 +18,25 @@ from cnnbook.ops.arithmetic import pool_output_size
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.windows import sliding_windows2d
 
+__all__ = [
+    "POOL_MODES",
+    "PoolGeometry",
+    "avg_divisor",
+    "avg_pool1d",
+    "avg_pool2d",
+    "global_avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+    "min_pool1d",
+    "min_pool2d",
+    "pool2d",
+    "pool2d_loop",
+    "pool_geometry",
+    "pool_windows",
+    "sum_pool1d",
+    "sum_pool2d",
+]
+
 POOL_MODES = ("max", "avg", "min", "sum")
 _FILL = {"max": -np.inf, "min": np.inf, "avg": 0.0, "sum": 0.0}
 

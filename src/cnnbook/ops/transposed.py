@@ -16,6 +16,8 @@ from cnnbook._checks import as_array, check_int, check_tuple
 from cnnbook.ops.arithmetic import conv_transpose_output_size
 from cnnbook.ops.conv import conv2d
 
+__all__ = ["conv_transpose2d", "conv_transpose2d_loop"]
+
 Pair = int | tuple[int, int]
 
 
