@@ -39,3 +39,28 @@ from cnnbook.ops.windows import col2im as col2im
 from cnnbook.ops.windows import im2col as im2col
 from cnnbook.ops.windows import sliding_windows1d as sliding_windows1d
 from cnnbook.ops.windows import sliding_windows2d as sliding_windows2d
+
+# isort: split
+# pooling, backward passes and transposed convolution
+from cnnbook.ops.backward import avg_pool2d_backward as avg_pool2d_backward
+from cnnbook.ops.backward import conv2d_backward as conv2d_backward
+from cnnbook.ops.backward import conv2d_backward_loop as conv2d_backward_loop
+from cnnbook.ops.backward import conv2d_bias_grad as conv2d_bias_grad
+from cnnbook.ops.backward import conv2d_input_grad as conv2d_input_grad
+from cnnbook.ops.backward import conv2d_weight_grad as conv2d_weight_grad
+from cnnbook.ops.backward import correlate2d_input_grad as correlate2d_input_grad
+from cnnbook.ops.backward import max_pool2d_backward as max_pool2d_backward
+from cnnbook.ops.pooling import POOL_MODES as POOL_MODES
+from cnnbook.ops.pooling import avg_pool1d as avg_pool1d
+from cnnbook.ops.pooling import avg_pool2d as avg_pool2d
+from cnnbook.ops.pooling import global_avg_pool2d as global_avg_pool2d
+from cnnbook.ops.pooling import max_pool1d as max_pool1d
+from cnnbook.ops.pooling import max_pool2d as max_pool2d
+from cnnbook.ops.pooling import min_pool1d as min_pool1d
+from cnnbook.ops.pooling import min_pool2d as min_pool2d
+from cnnbook.ops.pooling import pool2d as pool2d
+from cnnbook.ops.pooling import pool2d_loop as pool2d_loop
+from cnnbook.ops.pooling import sum_pool1d as sum_pool1d
+from cnnbook.ops.pooling import sum_pool2d as sum_pool2d
+from cnnbook.ops.transposed import conv_transpose2d as conv_transpose2d
+from cnnbook.ops.transposed import conv_transpose2d_loop as conv_transpose2d_loop
