@@ -1,15 +1,11 @@
 """Tests for cnnbook.viz.style: role colours, colormaps, sizes and rcParams."""
 
-import matplotlib
+import matplotlib as mpl
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
 
-matplotlib.use("Agg")
-
-import matplotlib as mpl  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-
-from cnnbook.viz import style  # noqa: E402
+from cnnbook.viz import style
 
 
 def test_every_role_has_a_distinct_colour():

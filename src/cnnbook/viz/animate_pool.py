@@ -80,8 +80,8 @@ def animate_pool2d(
                             vmax=float(np.abs(result).max()) or 1.0, text_sample=result)
         grid_in.label("input x" + (" (padded)" if any(p) else ""))
         grid_out.label("output y")
-        mid = layout.HEADER_CELLS + max(h for _, h in sizes) / 2
-        layout.between(ax, slots[0].x + sizes[0][0], slots[1].x, mid, f"{mode} →")
+        # the operator sits high, out of the way of the winner's arrow
+        layout.between(ax, slots[0].x + sizes[0][0], slots[1].x, slots[0].y + 0.8, f"{mode} →")
         marks_in, marks_out = CellMarks(grid_in), CellMarks(grid_out)
         ring = Circle((0, 0), 0.38, fill=False, edgecolor=ROLE_COLORS["highlight"], linewidth=2.2,
                       zorder=5, visible=False)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -125,33 +127,43 @@ class CellGrid:
             sample = np.ravel(values if text_sample is None else text_sample)
             cell = ax.figure.get_figwidth() / max(np.diff(ax.get_xlim()).item(), 1)
             fontsize = _font_size([format_value(v, fmt) for v in sample], cell)
-        self.patches = np.empty(self.shape, dtype=object)
+        # one collection for all the cell squares: far fewer artists to create and draw
+        dashed = (0, (2, 2))
+        self.cells = PolyCollection(
+            self._squares(), edgecolors=EDGE, linewidths=0.8, zorder=1,
+            linestyles=[dashed if p else "solid" for p in self.padding.ravel()],
+        )
+        ax.add_collection(self.cells, autolim=False)
         self.texts = np.empty(self.shape, dtype=object)
-        for (i, j), _ in np.ndenumerate(values):
-            pad = bool(self.padding[i, j])
-            rect = Rectangle(
-                (x + j, y + i), 1, 1, linewidth=0.8, edgecolor=EDGE,
-                linestyle=(0, (2, 2)) if pad else "-", zorder=1,
-            )
-            ax.add_patch(rect)
-            self.patches[i, j] = rect
+        for (i, j), pad in np.ndenumerate(self.padding):
             self.texts[i, j] = ax.text(
                 x + j + 0.5, y + i + 0.5, "", ha="center", va="center", fontsize=fontsize,
                 zorder=3, fontstyle="italic" if pad else "normal",
             )
         self.set_values(values)
 
+    def _squares(self, inset: float = 0.0, mask: np.ndarray | None = None) -> list[np.ndarray]:
+        """Corner coordinates of every cell (or of the cells in ``mask``), shrunk by ``inset``."""
+        lo, hi = inset, 1.0 - inset
+        unit = np.array([(lo, lo), (hi, lo), (hi, hi), (lo, hi)])
+        cells = np.argwhere(np.ones(self.shape, bool) if mask is None else mask)
+        return [unit + (self.x + j, self.y + i) for i, j in cells]
+
     def set_values(self, values: np.ndarray) -> None:
         """Write ``values`` (same shape; ``nan`` = empty) into the cells and recolour them."""
         fills = value_colors(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0),
                              self.role, self.vmax)
-        pad_fill = ROLE_COLORS["padding"]
+        fills[np.isnan(values)] = to_rgba("white")
+        fills[self.padding] = to_rgba(ROLE_COLORS["padding"])
+        self.cells.set_facecolor(fills.reshape(-1, 4))
         for (i, j), v in np.ndenumerate(values):
-            fill = pad_fill if self.padding[i, j] else ("white" if np.isnan(v) else fills[i, j])
-            self.patches[i, j].set_facecolor(fill)
             text = self.texts[i, j]
             text.set_text(format_value(v, self.fmt))
-            text.set_color("#555555" if self.padding[i, j] else text_color(fill))
+            text.set_color("#555555" if self.padding[i, j] else text_color(fills[i, j]))
+
+    def facecolors(self) -> np.ndarray:
+        """The RGBA fill of every cell, shape ``(rows, cols, 4)``."""
+        return np.asarray(self.cells.get_facecolor()).reshape(*self.shape, 4)
 
     def values(self) -> np.ndarray:
         """The values currently written in the cells, read back from the text (``nan`` = empty)."""
@@ -160,9 +172,9 @@ class CellGrid:
     def move(self, x: float, y: float) -> None:
         """Move the grid so that its top-left corner is at ``(x, y)``."""
         self.x, self.y = x, y
-        for (i, j), rect in np.ndenumerate(self.patches):
-            rect.set_xy((x + j, y + i))
-            self.texts[i, j].set_position((x + j + 0.5, y + i + 0.5))
+        self.cells.set_verts(self._squares())
+        for (i, j), text in np.ndenumerate(self.texts):
+            text.set_position((x + j + 0.5, y + i + 0.5))
 
     def center(self, i: float, j: float) -> tuple[float, float]:
         """Axes coordinates of the centre of cell ``(i, j)``."""
@@ -189,19 +201,16 @@ class CellMarks:
 
     def __init__(self, grid: CellGrid, color: str = ROLE_COLORS["highlight"], width: float = 2.4):
         self.grid = grid
-        self.rects = np.empty(grid.shape, dtype=object)
-        for (i, j), _ in np.ndenumerate(self.rects):
-            rect = Rectangle(
-                (grid.x + j + 0.06, grid.y + i + 0.06), 0.88, 0.88, fill=False,
-                edgecolor=color, linewidth=width, visible=False, zorder=4,
-            )
-            grid.ax.add_patch(rect)
-            self.rects[i, j] = rect
+        self.outlines = PolyCollection(
+            [], facecolors="none", edgecolors=color, linewidths=width, zorder=4
+        )
+        grid.ax.add_collection(self.outlines, autolim=False)
+        self.mask = np.zeros(grid.shape, dtype=bool)
 
     def show(self, mask: np.ndarray) -> None:
         """Outline exactly the cells where ``mask`` is true."""
-        for (i, j), rect in np.ndenumerate(self.rects):
-            rect.set_visible(bool(mask[i, j]))
+        self.mask = np.asarray(mask, dtype=bool)
+        self.outlines.set_verts(self.grid._squares(inset=0.06, mask=self.mask))
 
 
 def cell_canvas(

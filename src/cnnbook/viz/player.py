@@ -55,7 +55,7 @@ class StepAnimation(FuncAnimation):
         grids: dict[str, CellGrid],
         interval: int = FRAME_MS,
     ) -> None:
-        self.draw_step = draw_step
+        self._draw = draw_step
         self.n_steps = n_steps
         self.result = result
         self.grids = grids
@@ -63,8 +63,14 @@ class StepAnimation(FuncAnimation):
         super().__init__(fig, self._frame, frames=n_steps, interval=interval, repeat=False)
 
     def _frame(self, i: int) -> list:
-        self.draw_step(i)
+        self._draw(i)
         return []
+
+    def draw_step(self, i: int) -> None:
+        """Update the artists to show step ``i`` (``0 <= i < n_steps``) without rendering."""
+        self._draw(i)
+        # drawn on purpose: silence matplotlib's "Animation was deleted without rendering"
+        self._draw_was_started = True
 
     def show_step(self, i: int) -> Figure:
         """Draw step ``i`` (negative counts from the end) on the figure and return it."""
@@ -72,8 +78,6 @@ class StepAnimation(FuncAnimation):
         if not -self.n_steps <= i < self.n_steps:
             raise ValueError(f"i must lie in [{-self.n_steps}, {self.n_steps}), got {i}")
         self.draw_step(i % self.n_steps)
-        # the figure was drawn on purpose: silence "Animation was deleted without rendering"
-        self._draw_was_started = True
         return self.figure
 
 
@@ -143,11 +147,13 @@ def final_frame(anim: StepAnimation) -> Figure:
     return _check_animation(anim).show_step(-1)
 
 
-def frame_image(anim: StepAnimation, i: int) -> np.ndarray:
-    """Frame ``i`` rendered as an RGBA image array."""
+def frame_image(anim: StepAnimation, i: int, dpi: float = 150) -> np.ndarray:
+    """Frame ``i`` rendered at ``dpi`` as an RGBA image array."""
     fig = _check_animation(anim).show_step(i)
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy()
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=check_real("dpi", dpi, positive=True),
+                bbox_inches=None)
+    return np.asarray(Image.open(buffer).convert("RGBA"))
 
 
 def storyboard_steps(n_steps: int, n: int) -> list[int]:
@@ -158,29 +164,30 @@ def storyboard_steps(n_steps: int, n: int) -> list[int]:
     return sorted({round(k * (n_steps - 1) / (n - 1)) for k in range(n)})
 
 
-def storyboard(anim: StepAnimation, n: int = 4, ncols: int | None = None) -> Figure:
-    """A small multiple of ``n`` frames (first to last) in one static figure."""
+def storyboard(
+    anim: StepAnimation, n: int = 4, ncols: int | None = None, scale: float = 0.75
+) -> Figure:
+    """A small multiple of ``n`` frames (first to last) in one static figure, for print.
+
+    Each panel is the animation's frame shrunk by ``scale``; wide frames are stacked
+    in one column, narrow ones placed side by side (or ``ncols`` columns).
+    """
     anim = _check_animation(anim)
     steps = storyboard_steps(anim.n_steps, n)
+    scale = check_real("scale", scale, positive=True)
     images = [frame_image(anim, i) for i in steps]
     plt.close(anim.figure)
-    h, w = images[0].shape[:2]
-    if ncols is None:
-        ncols = min(len(images), _cols(w, h))
-    ncols = check_int("ncols", ncols, minimum=1)
+    w, h = anim.figure.get_size_inches() * scale
+    ncols = min(len(images), _cols(w, h)) if ncols is None else check_int("ncols", ncols, minimum=1)
     nrows = math.ceil(len(images) / ncols)
-    scale = 0.55  # each panel a bit smaller than the animation itself
     with book_style():
-        dpi = anim.figure.dpi
-        fig, axes = plt.subplots(
-            nrows, ncols, squeeze=False,
-            figsize=(ncols * w / dpi * scale, nrows * (h / dpi * scale + 0.25)),
-        )
+        size = (ncols * w, nrows * (h + 0.3))
+        fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=size)
         for ax in axes.ravel():
             ax.axis("off")
         for ax, img, i in zip(axes.ravel(), images, steps, strict=False):
-            ax.imshow(img, interpolation="lanczos")
-            ax.set_title(f"step {i + 1} of {anim.n_steps}", fontsize=8, color=INK)
+            ax.imshow(img, interpolation="antialiased")
+            ax.set_title(f"step {i + 1} of {anim.n_steps}", fontsize=9, color=INK)
         fig.tight_layout(pad=0.3)
     return fig
 

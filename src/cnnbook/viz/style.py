@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 import matplotlib as mpl
 import numpy as np
@@ -85,6 +86,7 @@ def role_color(role: str) -> str:
     return ROLE_COLORS[role]
 
 
+@cache
 def sign_cmap(role: str = "input") -> Colormap:
     """Diverging colormap for ``role``: purple (negative) -> white (zero) -> role colour.
 
@@ -97,6 +99,7 @@ def sign_cmap(role: str = "input") -> Colormap:
     )
 
 
+@cache
 def magnitude_cmap(role: str = "input") -> Colormap:
     """Sequential colormap for ``role``: white (zero) -> role colour (largest magnitude)."""
     color = role_color(role)
