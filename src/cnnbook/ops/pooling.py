@@ -237,7 +237,8 @@ def max_pool2d(
     With ``return_indices`` also return where each maximum came from, as a flat index
     ``row * W + col`` into its input channel. When several pixels tie, the first one in
     reading order (row by row) wins, as in PyTorch; the backward pass sends the whole
-    gradient of the window to that one pixel.
+    gradient of the window to that one pixel. A NaN wins its window in both libraries,
+    but for several NaNs PyTorch reports the last one and this function the first.
     """
     x = as_array("x", x, ndim=(3, 4))
     g = pool_geometry(x.shape[-2:], kernel_size, stride, padding, dilation, ceil_mode)
