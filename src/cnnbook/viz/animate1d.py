@@ -114,4 +114,5 @@ def animate_conv1d(
         marks_y.show((np.arange(n_out) == n)[None])
 
     grids = {"input": grid_x, "kernel": grid_k, "products": grid_p, "output": grid_y}
-    return StepAnimation(fig, draw_step, n_out, result, grids)
+    return StepAnimation(fig, draw_step, n_out, result, grids,
+                         {"input": marks_x, "output": marks_y})

@@ -134,7 +134,8 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
         marks_out.show(current)
 
     grids = {"input": grid_in, "kernel": grid_k, "products": grid_p, "output": grid_out}
-    return StepAnimation(fig, draw_step, h_out * w_out, pr.result, grids)
+    return StepAnimation(fig, draw_step, h_out * w_out, pr.result, grids,
+                         {"input": marks_in, "output": marks_out})
 
 
 def _single(name: str, a: object) -> np.ndarray:
@@ -157,12 +158,8 @@ def animate_conv2d(
     p = check_tuple("padding", padding, 2, minimum=0)
     s = check_tuple("stride", stride, 2, minimum=1)
     d = check_tuple("dilation", dilation, 2, minimum=1)
+    # conv_output_size rejects a kernel that does not fit, naming the sizes
     out = [ops.conv_output_size(*a) for a in zip(x.shape, k.shape, s, p, d, strict=True)]
-    if min(out) < 1:
-        raise ValueError(
-            f"kernel of shape {k.shape} (dilation {d}) does not fit in the input of shape "
-            f"{x.shape} padded by {p}: k must be smaller or the padding larger"
-        )
     result = ops.conv2d(x[None, None], k[None, None], stride=s, padding=p, dilation=d)[0, 0]
     pad = np.ones(np.add(x.shape, np.multiply(2, p)), dtype=bool)
     pad[p[0] : p[0] + x.shape[0], p[1] : p[1] + x.shape[1]] = False

@@ -56,8 +56,6 @@ def animate_multichannel(
     s = check_tuple("stride", stride, 2, minimum=1)
     b = None if bias is None else check_real("bias", bias)
     out = tuple(ops.conv_output_size(*a) for a in zip(x.shape[1:], w.shape[1:], s, p, strict=True))
-    if min(out) < 1:
-        raise ValueError(f"kernel {w.shape[1:]} does not fit in input {x.shape[1:]} padded by {p}")
     result = ops.conv2d(x[None], w[None], None if b is None else np.array([b]), s, p)[0, 0]
     canvases = ops.pad2d(x, p)
     kh, kw = w.shape[1:]
@@ -128,6 +126,7 @@ def animate_multichannel(
     grids = {f"input{ch}": g for ch, g in enumerate(grids_in)}
     grids |= {f"kernel{ch}": g for ch, g in enumerate(grids_k)}
     grids["output"] = grid_out
-    anim = StepAnimation(fig, draw_step, out[0] * out[1], result, grids)
+    anim = StepAnimation(fig, draw_step, out[0] * out[1], result, grids,
+                         {f"input{ch}": m for ch, m in enumerate(marks)} | {"output": marks_out})
     anim.partial_sums = partial
     return anim

@@ -116,4 +116,5 @@ def animate_pool2d(
         marks_out.show(current)
 
     grids = {"input": grid_in, "output": grid_out}
-    return StepAnimation(fig, draw_step, h_out * w_out, result, grids)
+    return StepAnimation(fig, draw_step, h_out * w_out, result, grids,
+                         {"input": marks_in, "output": marks_out})

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from cnnbook._checks import check_int, check_real
-from cnnbook.viz.grid import CellGrid
+from cnnbook.viz.grid import CellGrid, CellMarks
 from cnnbook.viz.style import EMBED_LIMIT_MB, INK, book_style
 
 #: Resolution of animation frames: enough for digits in cells, small enough to embed.
@@ -43,7 +43,8 @@ class StepAnimation(FuncAnimation):
     ``draw_step(i)`` draws step ``i`` from scratch (not from the previous frame).
     ``result`` is the array the animation computes and writes; ``grids`` names the
     drawn arrays (e.g. ``"input"``, ``"kernel"``, ``"output"``) so their cells can be
-    read back.
+    read back, and ``marks`` the outlines on them (the current window, the current
+    output cell).
     """
 
     def __init__(
@@ -53,14 +54,19 @@ class StepAnimation(FuncAnimation):
         n_steps: int,
         result: np.ndarray,
         grids: dict[str, CellGrid],
+        marks: dict[str, CellMarks] | None = None,
         interval: int = FRAME_MS,
     ) -> None:
         self._draw = draw_step
         self.n_steps = n_steps
         self.result = result
         self.grids = grids
+        self.marks = {} if marks is None else marks
         self.figure = fig
         super().__init__(fig, self._frame, frames=n_steps, interval=interval, repeat=False)
+        # the book never plays animations live (only as HTML or static frames), so
+        # matplotlib's "Animation was deleted without rendering anything" is noise here
+        self._draw_was_started = True
 
     def _frame(self, i: int) -> list:
         self._draw(i)
@@ -69,8 +75,6 @@ class StepAnimation(FuncAnimation):
     def draw_step(self, i: int) -> None:
         """Update the artists to show step ``i`` (``0 <= i < n_steps``) without rendering."""
         self._draw(i)
-        # drawn on purpose: silence matplotlib's "Animation was deleted without rendering"
-        self._draw_was_started = True
 
     def show_step(self, i: int) -> Figure:
         """Draw step ``i`` (negative counts from the end) on the figure and return it."""
