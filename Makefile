@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16)
 NBVAL_TIMEOUT ?= 900
 
-.PHONY: setup book test lint unit notebooks build clean
+.PHONY: setup book test lint unit notebooks build browser offline chromium clean
 
 $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,21 @@ _build/.src-hash: FORCE
 	  rm -rf _build/.jupyter_cache; echo "$(SRC_HASH)" > $@; fi
 FORCE:
 
-build: setup _build/.src-hash
+# Offline pages: the pinned MathJax, fetched once with npm, is served from the book itself.
+MATHJAX := node_modules/book-extra/mathjax/VERSION
+$(MATHJAX): scripts/fetch_mathjax.sh
+	bash scripts/fetch_mathjax.sh
+offline: $(MATHJAX)
+
+# The browser check drives Debian's Chromium, with a font for the glossary's Chinese names
+# (installed here when missing; needs root).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ] || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium fonts-wqy-microhei; fi
+
+build: setup offline _build/.src-hash
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 book: build
@@ -37,12 +51,17 @@ lint: setup
 	$(BIN)/ruff check .
 
 unit: setup
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q tests -m "not browser"
 
 notebooks: setup
 	$(BIN)/pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NBVAL_TIMEOUT) chapters
 
-test: lint unit notebooks build
+# Every page of the built book in headless Chromium, offline (tests/browser; screenshots
+# land in _build/screenshots). Tests the book as built: run after `make book`.
+browser: setup chromium
+	CNNBOOK_BROWSER=1 CNNBOOK_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -m browser tests/browser
+
+test: lint unit notebooks build browser
 	@echo "make test: all passed"
 
 clean:
