@@ -66,7 +66,7 @@ def test_conv1d_matches_torch(case):
     np.testing.assert_allclose(conv1d_loop(x, weight, bias, **kwargs), expected, **TOL)
 
 
-def test_float32_batch_larger_than_one_chunk():
+def test_float32_stays_float32_on_a_real_sized_batch():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((70, 3, 20, 20)).astype(np.float32)
     w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)

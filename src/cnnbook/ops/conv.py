@@ -8,8 +8,8 @@ on the zero-padded input, where ``w`` is the weight, ``s`` the stride, ``d`` the
 dilation, and the input channels are split into ``groups`` blocks of ``C_g``
 channels: output channel ``o`` reads only block ``g``, the group it belongs to.
 This is a cross-correlation, as in every deep-learning library. :func:`conv2d_loop`
-computes it literally; :func:`conv2d` lays the windows out with
-:func:`~cnnbook.ops.im2col` and does one matrix product per group. Both equal
+computes it literally; :func:`conv2d` copies every window into one row of a matrix
+(im2col, transposed) and does a single matrix product with the kernels. Both equal
 ``torch.nn.functional.conv2d`` (and the 1-D twins ``conv1d``).
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from cnnbook._checks import as_array, check_int, check_tuple
 from cnnbook.ops.padding import pad2d
-from cnnbook.ops.windows import _check_span, im2col
+from cnnbook.ops.windows import _check_span, sliding_windows2d
 
 __all__ = ["conv1d", "conv1d_loop", "conv2d", "conv2d_loop"]
 
@@ -30,12 +30,13 @@ Padding = int | tuple[int, ...] | str
 
 @dataclass(frozen=True)
 class _Conv:
-    """Checked arguments of a convolution: batched, zero-padded input, 2-D form."""
+    """Checked arguments of a convolution, batched and in 2-D form."""
 
-    x: np.ndarray  # (N, C, H, W), already padded
+    x: np.ndarray  # (N, C, H, W), not yet padded
     weight: np.ndarray  # (O, C // groups, kh, kw)
     bias: np.ndarray  # (O,), zeros when the layer has no bias
     stride: tuple[int, int]
+    pads: tuple[int, int, int, int]  # (left, right, top, bottom), as pad2d takes them
     dilation: tuple[int, int]
     groups: int
     batched: bool
@@ -105,33 +106,32 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, dims: int) -> _
     (top, bottom), (left, right) = pads
     padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
     _check_span(k[-dims:], d[-dims:], padded[-dims:])
-    x = pad2d(x, (left, right, top, bottom))
-    return _Conv(x, weight, bias, s, d, groups, batched, dims)
+    return _Conv(x, weight, bias, s, (left, right, top, bottom), d, groups, batched, dims)
 
 
-def _finish(out: np.ndarray, conv: _Conv) -> np.ndarray:
-    """Drop the height-1 axis of a 1-D convolution and the batch axis of an unbatched one."""
-    out = out[:, :, 0, :] if conv.dims == 1 else out
-    return out if conv.batched else out[0]
+def _conv_matmul(c: _Conv) -> np.ndarray:
+    """Every window as one row of a matrix, times the kernels as columns: one product.
 
-
-def _conv_im2col(c: _Conv) -> np.ndarray:
-    """One matrix product per group: ``weight (G, O_g, C_g*kh*kw) @ cols (N, G, C_g*kh*kw, L)``."""
-    n, _, h, w = c.x.shape
+    The input is stored channels-last, so the ``kw * C`` values of a window row lie
+    next to each other in memory and copying the windows out is fast; the rows
+    ``(N*H_out*W_out, kh*kw*C_g)`` are im2col's columns, transposed.
+    """
     out_channels, per_group, kh, kw = c.weight.shape
-    g = c.groups
-    h_out = (h - c.dilation[0] * (kh - 1) - 1) // c.stride[0] + 1
-    w_out = (w - c.dilation[1] * (kw - 1) - 1) // c.stride[1] + 1
-    out = np.empty((n, g, out_channels // g, h_out * w_out), np.result_type(c.x, c.weight))
-    weight = np.ascontiguousarray(c.weight.reshape(g, out_channels // g, -1))
-    # A few images at a time keeps the unfolded columns small enough to stay in cache.
-    chunk = max(1, 2**20 // (per_group * g * kh * kw * h_out * w_out))
-    for start in range(0, n, chunk):
-        cols = im2col(c.x[start : start + chunk], (kh, kw), c.stride, 0, c.dilation)
-        np.matmul(weight, cols.reshape(len(cols), g, per_group * kh * kw, -1),
-                  out=out[start : start + chunk])
-    out = out.reshape(n, out_channels, h_out, w_out) + c.bias[:, None, None]
-    return _finish(out, c)
+    g, out_per_group = c.groups, out_channels // c.groups
+    left, right, top, bottom = c.pads
+    pixels = np.pad(c.x.transpose(0, 2, 3, 1), ((0, 0), (top, bottom), (left, right), (0, 0)))
+    windows = sliding_windows2d(pixels.transpose(0, 3, 1, 2), (kh, kw), c.stride, c.dilation)
+    n, _, h_out, w_out = windows.shape[:4]
+    rows = windows.reshape(n, g, per_group, h_out, w_out, kh, kw).transpose(1, 0, 3, 4, 5, 6, 2)
+    rows = rows.reshape(g, n * h_out * w_out, kh * kw * per_group)
+    kernels = c.weight.reshape(g, out_per_group, per_group, kh, kw).transpose(0, 3, 4, 2, 1)
+    out = rows @ kernels.reshape(g, kh * kw * per_group, out_per_group)  # (G, N*Ho*Wo, O_g)
+    out = out.reshape(g, n, h_out, w_out, out_per_group).transpose(1, 0, 4, 2, 3)
+    out = out.reshape(n, out_channels, h_out, w_out).astype(np.result_type(out, c.bias), copy=False)
+    out += c.bias[:, None, None]
+    if c.dims == 1:
+        out = out[:, :, 0, :]
+    return out if c.batched else out[0]
 
 
 def conv2d(
@@ -143,14 +143,14 @@ def conv2d(
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
 ) -> np.ndarray:
-    """2-D convolution layer, vectorised: im2col, then one matrix product.
+    """2-D convolution layer, vectorised: all windows as rows, then one matrix product.
 
     ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``, ``weight`` ``(O, C // groups, kh, kw)``,
     ``bias`` ``(O,)`` or None. ``padding`` is an int, a pair, ``"valid"`` (none) or
     ``"same"`` (output as large as the input; stride 1 only, the odd zero of an
     even kernel goes right/bottom). Equals ``torch.nn.functional.conv2d``.
     """
-    return _conv_im2col(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=2))
+    return _conv_matmul(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=2))
 
 
 def conv1d(
@@ -167,7 +167,7 @@ def conv1d(
     Same arguments and rules as :func:`conv2d`, one spatial axis fewer. Equals
     ``torch.nn.functional.conv1d``.
     """
-    return _conv_im2col(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=1))
+    return _conv_matmul(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=1))
 
 
 def conv2d_loop(
@@ -185,7 +185,7 @@ def conv2d_loop(
     j*sw + v*dw]`` on the zero-padded ``x``, where ``g`` is the group of output channel ``o``.
     """
     conv = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=2)
-    x, weight, bias = conv.x, conv.weight, conv.bias
+    x, weight, bias = pad2d(conv.x, conv.pads), conv.weight, conv.bias
     (sh, sw), (dh, dw) = conv.stride, conv.dilation
     N, _, H, W = x.shape
     C_out, C_g, kh, kw = weight.shape
@@ -217,7 +217,7 @@ def conv1d_loop(
     on the zero-padded ``x``, where ``g`` is the group of output channel ``o``.
     """
     conv = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=1)
-    x, weight, bias = conv.x[:, :, 0, :], conv.weight[:, :, 0, :], conv.bias
+    x, weight, bias = pad2d(conv.x, conv.pads)[:, :, 0, :], conv.weight[:, :, 0, :], conv.bias
     s, d = conv.stride[1], conv.dilation[1]
     N, _, L = x.shape
     C_out, C_g, k = weight.shape
