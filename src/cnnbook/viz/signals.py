@@ -76,7 +76,7 @@ def plot_convolution1d(
     pos = output_positions(y.size, ks.size, mode)
     with book_style():
         w, _ = figsize("wide")
-        fig, axes = plt.subplots(3, 1, figsize=(w, 4.6), sharex=True)
+        fig, axes = plt.subplots(3, 1, figsize=(w, 4.6), sharex=True, layout="constrained")
         plot_signal(xs, axes[0], "input", label="x", title="signal x")
         centre = (ks.size - 1) / 2
         plot_signal(ks, axes[1], "kernel", label="k", start=-centre,
@@ -90,7 +90,6 @@ def plot_convolution1d(
         name = "convolution x * k" if flip else "correlation x ⋆ k"
         plot_signal(y, axes[2], "output", start=float(pos[0]), title=f"{name}, mode {mode!r}")
         axes[2].set_xlabel("position")
-        fig.tight_layout()
     fig.result = y  # type: ignore[attr-defined]
     return fig
 

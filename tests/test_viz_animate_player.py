@@ -1,0 +1,78 @@
+"""Tests for playing animations: HTML with controls, last frame, storyboard."""
+
+import re
+
+import numpy as np
+import pytest
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from cnnbook.viz import animate_conv2d, animate_pool2d, final_frame, storyboard, to_html
+from cnnbook.viz.player import frame_image, storyboard_steps, to_jshtml
+
+
+def _frames(html: str) -> int:
+    return len(re.findall(r"data:image/png;base64,", html))
+
+
+def test_to_html_embeds_every_frame_with_controls_under_one_megabyte():
+    # the typical book case: 5×5 input, 3×3 kernel, no padding (9 frames)
+    x = np.random.default_rng(0).integers(0, 4, size=(5, 5))
+    anim = animate_conv2d(x, np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]))
+    html = to_html(anim)
+    assert isinstance(html, HTML)
+    assert _frames(html.data) == anim.n_steps == 9
+    assert "<script" in html.data and "animation" in html.data.lower()
+    assert re.search(r"(play|pause)", html.data, re.I)
+    assert len(html.data.encode()) < 1_000_000
+
+
+def test_to_jshtml_plays_once_and_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    anim = animate_pool2d(np.arange(4.0).reshape(2, 2), 1)
+    assert plt.fignum_exists(anim.figure.number)
+    html = to_jshtml(anim, fps=2)
+    assert _frames(html) == 4
+    assert not plt.fignum_exists(anim.figure.number)
+    assert re.search(r'value="once" id="[^"]+"\s*checked', html)  # stops on the last frame
+
+
+def test_final_frame_shows_the_finished_output():
+    anim = animate_conv2d(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
+    fig = final_frame(anim)
+    assert isinstance(fig, Figure) and fig is anim.figure
+    np.testing.assert_array_equal(anim.grids["output"].values(), anim.result)
+    assert anim.marks["output"].mask[-1, -1]
+
+
+def test_storyboard_spreads_panels_from_first_to_last_step():
+    anim = animate_conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)))  # 9 steps
+    fig = storyboard(anim, 3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["step 1 of 9", "step 5 of 9", "step 9 of 9"]
+    assert all(ax.images for ax in fig.axes if ax.get_title())
+    assert storyboard_steps(9, 3) == [0, 4, 8]
+    assert storyboard_steps(2, 5) == [0, 1]
+    assert storyboard_steps(7, 1) == [6]
+
+
+def test_frames_differ_from_step_to_step():
+    anim = animate_pool2d(np.arange(4.0).reshape(2, 2), 1)
+    first, last = frame_image(anim, 0, dpi=40), frame_image(anim, -1, dpi=40)
+    assert first.shape == last.shape and first.shape[2] == 4
+    assert not np.array_equal(first, last)
+
+
+def test_bad_arguments_are_rejected():
+    anim = animate_pool2d(np.ones((2, 2)), 1)
+    with pytest.raises(TypeError, match="anim must be an animation made by cnnbook.viz"):
+        to_html(object())
+    with pytest.raises(TypeError, match="anim must be .* got Figure"):
+        final_frame(anim.figure)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        storyboard(anim, 0)
+    with pytest.raises(ValueError, match=r"i must lie in \[-4, 4\), got 4"):
+        anim.show_step(4)
+    with pytest.raises(ValueError, match="fps must be > 0"):
+        to_html(anim, fps=0)
