@@ -77,6 +77,7 @@ def test_im2col_and_col2im_match_unfold_and_fold(case):
          r"stride\[1\] must be an integer >= 1, got 0"),
         (lambda: sliding_windows2d(np.ones(5), 2), ValueError, r"x must have at least 2 dim"),
         (lambda: sliding_windows1d(np.ones(5), 2.0), TypeError, r"kernel_size must be an integer"),
+        (lambda: sliding_windows1d(np.float64(3.0), 1), ValueError, r"x must have at least 1 dim"),
         (lambda: im2col(np.ones((1, 1, 1, 5, 5)), 2), ValueError, r"x must have 3 or 4 dim"),
         (lambda: im2col(np.ones((1, 1, 5, 5)), 2, padding=-1), ValueError,
          r"padding must be an integer >= 0, got -1"),

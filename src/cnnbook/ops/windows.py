@@ -41,6 +41,8 @@ def sliding_windows1d(
     No padding is applied here (see :func:`cnnbook.ops.pad1d`).
     """
     x = as_array("x", x)
+    if x.ndim < 1:
+        raise ValueError(f"x must have at least 1 dimension, got a scalar {x!r}")
     (k,) = check_tuple("kernel_size", kernel_size, 1, minimum=1)
     (s,) = check_tuple("stride", stride, 1, minimum=1)
     (d,) = check_tuple("dilation", dilation, 1, minimum=1)
