@@ -48,23 +48,14 @@ def _torch(fn, x, weight, bias, kwargs):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel")
-@settings(max_examples=80)
-@given(conv_cases(dims=2))
-def test_conv2d_matches_torch(case):
-    x, weight, bias, kwargs = case
-    expected = _torch(F.conv2d, x, weight, bias, kwargs)
-    fast, loop = conv2d(x, weight, bias, **kwargs), conv2d_loop(x, weight, bias, **kwargs)
-    np.testing.assert_allclose(fast, expected, **TOL)
-    np.testing.assert_allclose(loop, expected, **TOL)
-    np.testing.assert_allclose(fast, loop, **TOL)
-
-
-@settings(max_examples=60)
-@given(conv_cases(dims=1))
-def test_conv1d_matches_torch(case):
-    x, weight, bias, kwargs = case
-    expected = _torch(F.conv1d, x, weight, bias, kwargs)
-    fast, loop = conv1d(x, weight, bias, **kwargs), conv1d_loop(x, weight, bias, **kwargs)
+@pytest.mark.parametrize(("dims", "fast_fn", "loop_fn", "torch_fn"),
+                         [(1, conv1d, conv1d_loop, F.conv1d), (2, conv2d, conv2d_loop, F.conv2d)])
+@settings(max_examples=70)
+@given(data=st.data())
+def test_conv_matches_torch(dims, fast_fn, loop_fn, torch_fn, data):
+    x, weight, bias, kwargs = data.draw(conv_cases(dims))
+    expected = _torch(torch_fn, x, weight, bias, kwargs)
+    fast, loop = fast_fn(x, weight, bias, **kwargs), loop_fn(x, weight, bias, **kwargs)
     np.testing.assert_allclose(fast, expected, **TOL)
     np.testing.assert_allclose(loop, expected, **TOL)
     np.testing.assert_allclose(fast, loop, **TOL)
