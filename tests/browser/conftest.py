@@ -1,8 +1,10 @@
 """Serve the built book on localhost and open it in Debian's headless Chromium.
 
-The HTML folder is ``$CNNBOOK_HTML`` (default ``_build/html``). ``make browser`` sets
-``CNNBOOK_BROWSER=1``: then a missing book or browser is an error. Otherwise (a plain
-``pytest tests``) these tests skip unless the book is built and newer than its sources.
+The HTML folder is ``$CNNBOOK_HTML`` (default ``_build/html``), built from the book at
+``$CNNBOOK_BOOK`` (default: this repository), whose ``_toc.yml`` lists the pages to check.
+``make browser`` sets ``CNNBOOK_BROWSER=1``: then a missing book or browser is an error.
+Otherwise (a plain ``pytest tests``) these tests skip unless the book is built and newer than
+its sources.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(os.environ.get("CNNBOOK_BOOK", Path(__file__).resolve().parents[2]))
 HTML = Path(os.environ.get("CNNBOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = Path(os.environ.get("CNNBOOK_SCREENSHOTS", HTML.parent / "screenshots"))
 REQUIRED = os.environ.get("CNNBOOK_BROWSER") == "1"

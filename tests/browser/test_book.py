@@ -82,6 +82,16 @@ def test_animations_step_forward(book_page):
         assert frame.get_attribute("src") != before, f"animation {i}: the frame did not change"
 
 
+def test_solutions_stay_folded_until_clicked(book_page):
+    solutions = book_page.page.locator("main div.solution.dropdown")
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        body = solution.locator("> :not(.admonition-title)").first
+        assert body.is_hidden(), f"solution {i} is shown before it is clicked"
+        solution.locator("button.toggle-button").click()
+        body.wait_for(state="visible", timeout=5_000)
+
+
 def test_notebook_pages_launch_on_colab_and_binder_and_download(book_page, request):
     page = request.node.callspec.params["book_page"]
     hrefs = book_page.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
