@@ -8,7 +8,17 @@ from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 
 from cnnbook.viz import style
-from cnnbook.viz.grid import CellGrid, CellMarks, cell_canvas, draw_array, format_value, parse_value
+from cnnbook.viz.grid import (
+    CellGrid,
+    CellMarks,
+    cell_canvas,
+    draw_array,
+    fill_until,
+    format_term,
+    format_value,
+    parse_value,
+    written_sum,
+)
 
 
 def _texts(ax):
@@ -135,3 +145,20 @@ def test_text_is_readable_on_dark_cells():
 def test_draw_array_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         draw_array(**kwargs)
+
+
+def test_written_sums_put_negative_terms_in_parentheses():
+    assert format_term(-3) == "(−3)" and format_term(0.5) == "0.5"
+    assert written_sum([1, -2, 3.25]) == "1 + (−2) + 3.25"
+
+
+def test_fill_until_shows_the_first_cells_and_outlines_the_current_one():
+    fig, ax = cell_canvas(3, 2)
+    values = np.arange(6.0).reshape(2, 3)
+    grid = CellGrid(ax, np.full((2, 3), np.nan))
+    marks = CellMarks(grid)
+    fill_until(grid, marks, values, 3)
+    shown = grid.values()
+    np.testing.assert_array_equal(shown.ravel()[:4], [0, 1, 2, 3])
+    assert np.isnan(shown.ravel()[4:]).all()
+    assert np.argwhere(marks.mask).tolist() == [[1, 0]]

@@ -13,7 +13,7 @@ import numpy as np
 from cnnbook import ops
 from cnnbook._checks import as_array, check_choice
 from cnnbook.viz import layout
-from cnnbook.viz.grid import CellGrid, CellMarks, format_value
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_term, format_value
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import INK, book_style
 
@@ -27,12 +27,7 @@ def left_padding(kernel_size: int, mode: str) -> int:
 
 def sum_of_products(a: np.ndarray, b: np.ndarray, total: float) -> str:
     """``"1·2 + 3·(−1) = −1"``: the products written out, then their sum."""
-
-    def term(v: float) -> str:
-        text = format_value(v)
-        return f"({text})" if v < 0 else text
-
-    products = " + ".join(f"{term(u)}·{term(v)}" for u, v in zip(a, b, strict=True))
+    products = " + ".join(f"{format_term(u)}·{format_term(v)}" for u, v in zip(a, b, strict=True))
     return f"{products} = {format_value(total)}"
 
 
@@ -98,7 +93,6 @@ def animate_conv1d(
             ax.text(sx + m / 2 + 0.2, y_k - 0.25, "flip", fontsize=8, color=INK, ha="left")
         sum_text = ax.text(x0, y_p + 1.45, "", ha="left", va="center", fontsize=9, color=INK)
         marks_x, marks_y = CellMarks(grid_x), CellMarks(grid_y)
-    filled = np.full(n_out, np.nan)
 
     def draw_step(n: int) -> None:
         window = np.zeros(canvas.size, dtype=bool)
@@ -108,10 +102,7 @@ def animate_conv1d(
         grid_p.move(x0 + n, y_p)
         grid_p.set_values(products[n][None])
         sum_text.set_text(sum_of_products(canvas[n : n + m], slid, result[n]))
-        filled[:] = np.nan
-        filled[: n + 1] = result[: n + 1]
-        grid_y.set_values(filled[None])
-        marks_y.show((np.arange(n_out) == n)[None])
+        fill_until(grid_y, marks_y, result, n)
 
     grids = {"input": grid_x, "kernel": grid_k, "products": grid_p, "output": grid_y}
     return StepAnimation(fig, draw_step, n_out, result, grids,

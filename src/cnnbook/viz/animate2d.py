@@ -19,7 +19,7 @@ from matplotlib.patches import Rectangle
 from cnnbook import ops
 from cnnbook._checks import as_array, check_choice, check_tuple
 from cnnbook.viz import layout
-from cnnbook.viz.grid import CellGrid, CellMarks, format_value
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import ROLE_COLORS, book_style
 
@@ -113,7 +113,6 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
                            edgecolor=red, facecolor=(*red, 0.07), zorder=4)
         ax.add_patch(extent)
         sum_text = grid_p.label("", below=True, fontsize=9)
-    filled = np.full(h_out * w_out, np.nan)
 
     def draw_step(step: int) -> None:
         i, j = divmod(step, w_out)
@@ -126,12 +125,7 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
         extent.set_visible(max(pr.dilation) > 1)
         grid_p.set_values(all_products[step])
         sum_text.set_text(f"sum = {format_value(pr.result[i, j])}")
-        filled[:] = np.nan
-        filled[: step + 1] = pr.result.ravel()[: step + 1]
-        grid_out.set_values(filled.reshape(h_out, w_out))
-        current = np.zeros((h_out, w_out), dtype=bool)
-        current[i, j] = True
-        marks_out.show(current)
+        fill_until(grid_out, marks_out, pr.result, step)
 
     grids = {"input": grid_in, "kernel": grid_k, "products": grid_p, "output": grid_out}
     return StepAnimation(fig, draw_step, h_out * w_out, pr.result, grids,
@@ -164,10 +158,7 @@ def animate_conv2d(
     pad = np.ones(np.add(x.shape, np.multiply(2, p)), dtype=bool)
     pad[p[0] : p[0] + x.shape[0], p[1] : p[1] + x.shape[1]] = False
     formula = _both_axes(size_formula, x.shape, k.shape, s, p, d, tuple(out))
-    title = f"{_shape(x)} input ⋆ {_shape(k)} kernel"
-    for name, v, default in (("padding", p, 0), ("stride", s, 1), ("dilation", d, 1)):
-        if v != (default, default):
-            title += f", {name} {v[0] if v[0] == v[1] else v}"
+    title = f"{_shape(x)} input ⋆ {_shape(k)} kernel" + _settings(padding=p, stride=s, dilation=d)
     problem = WindowProblem(
         ops.pad2d(x, p), pad, k, s, d, result, title, formula,
         canvas_label="input x" + (" (padded)" if any(p) else ""),
@@ -213,10 +204,9 @@ def animate_conv_transpose2d(
     pad = np.pad(pad, widths, constant_values=True)
     out = result.shape
     formula = _both_axes(transpose_size_formula, x.shape, k.shape, s, p, op, d, out)
-    title = f"transposed conv: {_shape(x)} input, {_shape(k)} kernel"
-    for name, v, default in (("stride", s, 1), ("padding", p, 0), ("dilation", d, 1)):
-        if v != (default, default):
-            title += f", {name} {v[0] if v[0] == v[1] else v}"
+    title = f"transposed conv: {_shape(x)} input, {_shape(k)} kernel" + _settings(
+        stride=s, padding=p, dilation=d
+    )
     problem = WindowProblem(
         canvas, pad, np.flip(k), (1, 1), d, result, title, formula,
         canvas_label="x stretched + padded", kernel_label="k rotated 180°",
@@ -226,6 +216,15 @@ def animate_conv_transpose2d(
 
 def _shape(a: np.ndarray) -> str:
     return "×".join(str(n) for n in a.shape)
+
+
+def _settings(**pairs: tuple[int, int]) -> str:
+    """``", padding 1, stride 2"``: the settings that differ from the default."""
+    defaults = {"padding": 0, "stride": 1, "dilation": 1}
+    return "".join(
+        f", {name} {v[0] if v[0] == v[1] else v}"
+        for name, v in pairs.items() if v != (defaults[name],) * 2
+    )
 
 
 def _gallery_input(shape: tuple[int, int], seed: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from cnnbook import ops
 from cnnbook._checks import as_array, check_real, check_tuple
 from cnnbook.viz import layout
 from cnnbook.viz.animate2d import size_formula, window_indices
-from cnnbook.viz.grid import CellGrid, CellMarks, format_value
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value, written_sum
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import INK, book_style
 
@@ -100,7 +100,6 @@ def animate_multichannel(
         grid_out.label("output y")
         marks_out = CellMarks(grid_out)
         total = layout.footer(ax, width, height)
-    filled = np.full(out[0] * out[1], np.nan)
 
     def draw_step(step: int) -> None:
         i, j = divmod(step, out[1])
@@ -110,18 +109,10 @@ def animate_multichannel(
         for ch in range(c):
             marks[ch].show(mask)
             sum_texts[ch].set_text(f"= {format_value(partial[ch, i, j])}")
-        terms = [format_value(v) for v in partial[:, i, j]]
-        if b is not None:
-            terms.append(format_value(b))
-        written = " + ".join(f"({t})" if t.startswith("−") else t for t in terms)
+        written = written_sum([*partial[:, i, j], *([] if b is None else [b])])
         bias_note = " (last term: bias)" if b is not None else ""
         total.set_text(f"y[{i}, {j}] = {written} = {format_value(result[i, j])}{bias_note}")
-        filled[:] = np.nan
-        filled[: step + 1] = result.ravel()[: step + 1]
-        grid_out.set_values(filled.reshape(out))
-        current = np.zeros(out, dtype=bool)
-        current[i, j] = True
-        marks_out.show(current)
+        fill_until(grid_out, marks_out, result, step)
 
     grids = {f"input{ch}": g for ch, g in enumerate(grids_in)}
     grids |= {f"kernel{ch}": g for ch, g in enumerate(grids_k)}

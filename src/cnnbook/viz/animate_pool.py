@@ -14,7 +14,7 @@ from cnnbook import ops
 from cnnbook._checks import as_array, check_choice, check_tuple
 from cnnbook.viz import layout
 from cnnbook.viz.animate2d import size_formula
-from cnnbook.viz.grid import CellGrid, CellMarks, format_value
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value, written_sum
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import ROLE_COLORS, book_style
 
@@ -31,7 +31,7 @@ def pooling_text(values: np.ndarray, mode: str, result: float) -> str:
     items = [format_value(v) for v in values.ravel()]
     if mode in ("max", "min"):
         return f"{mode}({', '.join(items)}) = {format_value(result)}"
-    total = " + ".join(f"({t})" if t.startswith("−") else t for t in items)
+    total = written_sum(values.ravel())
     if mode == "sum":
         return f"{total} = {format_value(result)}"
     return f"({total}) / {values.size} = {format_value(result)}"
@@ -41,8 +41,8 @@ def animate_pool2d(
     x: object,
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
     mode: str = "max",
+    padding: int | tuple[int, int] = 0,
 ) -> StepAnimation:
     """Animate pooling a 2-D ``x``; ``stride`` defaults to ``kernel_size`` (as in PyTorch).
 
@@ -68,8 +68,7 @@ def animate_pool2d(
     formula = f"output size {formulas[0]}" if formulas[0] == formulas[1] else (
         f"height {formulas[0]};   width {formulas[1]}")
     title = f"{NAMES[mode]}: {kh}×{kw} window, stride {s[0] if s[0] == s[1] else s}"
-    if any(p):
-        title += f", padding {p[0] if p[0] == p[1] else p}"
+    title += f", padding {p[0] if p[0] == p[1] else p}" if any(p) else ""
 
     with book_style():
         slots, width, height = layout.row_layout(sizes, gap=2.6, lines=(title, formula))
@@ -92,7 +91,6 @@ def animate_pool2d(
                                 linewidth=1.4, zorder=6, visible=False, shrinkA=6, shrinkB=6)
         ax.add_patch(arrow)
         text = layout.footer(ax, width, height)
-    filled = np.full(h_out * w_out, np.nan)
 
     def draw_step(step: int) -> None:
         i, j = divmod(step, w_out)
@@ -108,12 +106,7 @@ def animate_pool2d(
         ring.set_visible(mode in ("max", "min"))
         arrow.set_visible(mode in ("max", "min"))
         text.set_text(pooling_text(window, mode, result[i, j]))
-        filled[:] = np.nan
-        filled[: step + 1] = result.ravel()[: step + 1]
-        grid_out.set_values(filled.reshape(out))
-        current = np.zeros(out, dtype=bool)
-        current[i, j] = True
-        marks_out.show(current)
+        fill_until(grid_out, marks_out, result, step)
 
     grids = {"input": grid_in, "output": grid_out}
     return StepAnimation(fig, draw_step, h_out * w_out, result, grids,

@@ -61,6 +61,17 @@ def format_value(value: float, fmt: str | None = None) -> str:
     return text.replace("-", "−")  # a true minus sign is as wide as a plus
 
 
+def format_term(value: float) -> str:
+    """A value as a term of a written sum: negative values in parentheses, ``(−3)``."""
+    text = format_value(value)
+    return f"({text})" if text.startswith("−") else text
+
+
+def written_sum(values: Iterable[float]) -> str:
+    """``"1 + (−2) + 3"``: the values written as a sum."""
+    return " + ".join(format_term(v) for v in values)
+
+
 def parse_value(text: str) -> float:
     """Inverse of :func:`format_value` (``""`` is ``nan``); for reading drawn values back."""
     if text == "":
@@ -211,6 +222,17 @@ class CellMarks:
         """Outline exactly the cells where ``mask`` is true."""
         self.mask = np.asarray(mask, dtype=bool)
         self.outlines.set_verts(self.grid._squares(inset=0.06, mask=self.mask))
+
+
+def fill_until(grid: CellGrid, marks: CellMarks, values: np.ndarray, step: int) -> None:
+    """Show ``values`` in ``grid`` up to cell ``step`` (row by row), the rest empty,
+    and outline cell ``step``: the output of an animation after ``step + 1`` steps."""
+    shown = np.full(values.size, np.nan)
+    shown[: step + 1] = values.ravel()[: step + 1]
+    grid.set_values(shown.reshape(grid.shape))
+    current = np.zeros(values.size, dtype=bool)
+    current[step] = True
+    marks.show(current.reshape(grid.shape))
 
 
 def cell_canvas(
