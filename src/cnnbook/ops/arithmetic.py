@@ -97,9 +97,20 @@ def _pool_windows(size: int, kernel_size: int, stride: int, padding: int, dilati
             f"padding must be at most half the kernel size (kernel_size // 2 = "
             f"{kernel_size // 2}), got padding {padding} with kernel_size {kernel_size}"
         )
-    out = _windows(size, kernel_size, stride, padding, dilation, ceil_mode)
-    if ceil_mode and (out - 1) * stride >= size + padding:
+    if not ceil_mode:
+        return _windows(size, kernel_size, stride, padding, dilation, ceil_mode)
+    # With ceil_mode a window may hang past the padded input, even when the kernel is
+    # wider than it: PyTorch keeps every window that starts inside the input or the left
+    # padding, and needs at least one.
+    room = size + 2 * padding - (dilation * (kernel_size - 1) + 1)
+    out = -(-room // stride) + 1
+    if (out - 1) * stride >= size + padding:
         out -= 1  # the last window would start in the right padding: PyTorch drops it
+    if out < 1:
+        raise ValueError(
+            f"kernel_size {kernel_size} with dilation {dilation} leaves no window that starts "
+            f"inside the input of size {size} with padding {padding}"
+        )
     return out
 
 
