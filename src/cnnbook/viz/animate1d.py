@@ -65,7 +65,8 @@ def animate_conv1d(
         width = x0 + canvas.size + 1.2 + side
         y_x, y_k, y_p, y_out = (layout.HEADER_CELLS + 0.4 + 1.5 * r for r in (0, 1, 2, 3.4))
         height = y_out + 1.8
-        fig, ax = layout.canvas(width, height)
+        products = np.stack([canvas[n : n + m] * slid for n in range(n_out)])
+        fig, ax = layout.canvas(width, height, canvas, k, products, result)
         name = "convolution" if flip else "correlation"
         formula = (
             "y[n] = Σₘ x[n − m]·k[m]  (slide the flipped kernel)" if flip
@@ -74,7 +75,6 @@ def animate_conv1d(
         layout.header(ax, width, f"1-D {name}, mode {mode!r}", formula)
         grid_x = CellGrid(ax, canvas[None], x=x0, y=y_x, role="input", padding=pad[None])
         grid_k = CellGrid(ax, slid[None], x=x0, y=y_k, role="kernel")
-        products = np.stack([canvas[n : n + m] * slid for n in range(n_out)])
         grid_p = CellGrid(ax, np.full((1, m), np.nan), x=x0, y=y_p, role="output",
                           vmax=float(np.abs(products).max()) or 1.0, text_sample=products)
         shift = (m - 1) / 2  # each output sits under the centre of its window

@@ -88,12 +88,12 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
     with book_style():
         sizes = [pr.canvas.shape[::-1], (kw, kh), (kw, kh), (w_out, h_out)]
         slots, width, height = layout.row_layout(sizes, lines=(pr.title, pr.formula))
-        fig, ax = layout.canvas(width, height)
+        all_products = np.stack([pr.products(i, j) for i, j in np.ndindex(h_out, w_out)])
+        fig, ax = layout.canvas(width, height, pr.canvas, pr.kernel, all_products, pr.result)
         layout.header(ax, width, pr.title, pr.formula)
         grid_in = CellGrid(ax, pr.canvas, x=slots[0].x, y=slots[0].y, role="input",
                            padding=pr.pad)
         grid_k = CellGrid(ax, pr.kernel, x=slots[1].x, y=slots[1].y, role="kernel")
-        all_products = np.stack([pr.products(i, j) for i, j in np.ndindex(h_out, w_out)])
         grid_p = CellGrid(ax, np.full((kh, kw), np.nan), x=slots[2].x, y=slots[2].y,
                           role="output", vmax=float(np.abs(all_products).max()) or 1.0,
                           text_sample=all_products)

@@ -74,7 +74,7 @@ def animate_multichannel(
         x_out = x_sum + 3.4
         width = x_out + out[1] + 0.6
         height = layout.HEADER_CELLS + c * row_h + layout.FOOTER_CELLS
-        fig, ax = layout.canvas(width, height)
+        fig, ax = layout.canvas(width, height, x, w, result)
         fh = size_formula(x.shape[1], kh, s[0], p[0], 1, out[0])
         fw = size_formula(x.shape[2], kw, s[1], p[1], 1, out[1])
         formula = f"output size {fh}" if fh == fw else f"height {fh};   width {fw}"

@@ -72,7 +72,7 @@ def animate_pool2d(
 
     with book_style():
         slots, width, height = layout.row_layout(sizes, gap=2.6, lines=(title, formula))
-        fig, ax = layout.canvas(width, height)
+        fig, ax = layout.canvas(width, height, x, result)
         layout.header(ax, width, title, formula)
         grid_in = CellGrid(ax, canvas, x=slots[0].x, y=slots[0].y, role="input", padding=pad)
         grid_out = CellGrid(ax, np.full(out, np.nan), x=slots[1].x, y=slots[1].y, role="output",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cnnbook.viz.grid import cell_canvas
+from cnnbook.viz.grid import cell_canvas, format_value
 from cnnbook.viz.style import INK
 
 #: Side of one cell in animations, in inches (a little smaller than in static figures).
@@ -58,9 +59,15 @@ def text_cells(text: str, fontsize: float = 10.0) -> float:
     return len(text) * 0.58 * fontsize / 72 / ANIMATION_CELL_INCHES + 1.0
 
 
-def canvas(width: float, height: float) -> tuple[Figure, Axes]:
-    """An animation canvas of ``width`` × ``height`` cells."""
-    return cell_canvas(width, height, cell_inches=ANIMATION_CELL_INCHES)
+def canvas(width: float, height: float, *shown: np.ndarray) -> tuple[Figure, Axes]:
+    """An animation canvas of ``width`` × ``height`` cells.
+
+    Cells grow when the values ``shown`` in them are long (floats such as ``−0.25``),
+    so the digits stay readable.
+    """
+    longest = max((len(format_value(v)) for a in shown for v in np.ravel(a)), default=1)
+    scale = 1.0 if longest <= 3 else 1.15 if longest == 4 else 1.3
+    return cell_canvas(width, height, cell_inches=ANIMATION_CELL_INCHES * scale)
 
 
 def between(ax: Axes, x_left: float, x_right: float, y: float, sign: str) -> Text:
