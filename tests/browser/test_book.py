@@ -98,9 +98,11 @@ def test_notebook_pages_launch_on_colab_and_binder_and_download(book_page, reque
     if not (ROOT / f"{page}.ipynb").exists():  # Colab cannot open a Markdown page
         assert not [h for h in hrefs if "colab" in h], "a launch button on a Markdown page"
         return
-    repo = urlsplit(yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]).path
-    assert any(h.endswith(f"/github{repo}/blob/main/{page}.ipynb") for h in hrefs), "no Colab"
-    assert any(f"/v2/gh{repo}/main?urlpath=lab/tree/{page}.ipynb" in h for h in hrefs), "no Binder"
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    repo, branch = urlsplit(repository["url"]).path.rstrip("/"), repository["branch"]
+    assert any(h.endswith(f"/github{repo}/blob/{branch}/{page}.ipynb") for h in hrefs), "no Colab"
+    binder = f"/v2/gh{repo}/{branch}?urlpath=lab/tree/{page}.ipynb"
+    assert any(binder in h for h in hrefs), "no Binder"
     download = next(h for h in hrefs if h.endswith(f"_sources/{page}.ipynb"))
     assert book_page.page.request.get(download).ok, f"the download {download} is not served"
 
