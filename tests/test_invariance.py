@@ -171,6 +171,35 @@ def test_shift_sensitivity_shapes_and_a_zero_shift():
     np.testing.assert_allclose(result["input"][2], expected)
 
 
+def test_shift_sensitivity_side_branches_read_their_source():
+    rng = np.random.default_rng(1)
+    images = rng.normal(size=(4, 1, 8, 8))
+    layers = {
+        "relu": functools.partial(np.maximum, 0.0),
+        "max": functools.partial(ops.max_pool2d, kernel_size=2),
+        "avg": ("relu", functools.partial(ops.avg_pool2d, kernel_size=2)),
+        "avg squared": np.square,
+        "raw squared": ("input", np.square),
+    }
+    result = shift_sensitivity(images, layers, [1, (2, -1)])
+    for row, (down, right) in enumerate([(0, 1), (2, -1)]):
+        moved = shift_image(images, down, right)
+        relu_before, relu_after = np.maximum(images, 0), np.maximum(moved, 0)
+        avg_before = ops.avg_pool2d(relu_before, 2)
+        avg_after = ops.avg_pool2d(relu_after, 2)
+        np.testing.assert_allclose(result["avg"][row], relative_change(avg_before, avg_after))
+        np.testing.assert_allclose(
+            result["avg squared"][row], relative_change(avg_before**2, avg_after**2)
+        )
+        np.testing.assert_allclose(
+            result["raw squared"][row], relative_change(images**2, moved**2)
+        )
+        np.testing.assert_allclose(
+            result["max"][row],
+            relative_change(ops.max_pool2d(relu_before, 2), ops.max_pool2d(relu_after, 2)),
+        )
+
+
 @pytest.mark.parametrize(
     ("layers", "shifts", "error", "match"),
     [
@@ -181,6 +210,8 @@ def test_shift_sensitivity_shapes_and_a_zero_shift():
         ({"f": np.abs}, [], ValueError, r"shifts must list at least one shift"),
         ({"f": np.abs}, [1.5], TypeError, r"shifts must be an integer, got 1\.5"),
         ({"f": np.abs}, [(1, 2, 3)], ValueError, r"shifts must be an integer or a sequence of 2"),
+        ({"f": ("g", np.abs)}, [1], ValueError, r"layer 'f' reads from 'g', which is neither"),
+        ({"f": ("input", None)}, [1], TypeError, r"layer 'f' must be callable, got None"),
     ],
 )
 def test_shift_sensitivity_rejects_bad_arguments(layers, shifts, error, match):

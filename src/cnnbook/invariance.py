@@ -17,6 +17,9 @@ from cnnbook._checks import as_array, check_int, check_real, check_tuple
 
 __all__ = ["relative_change", "shift_image", "shift_sensitivity"]
 
+#: A layer of a pipeline: a function of the previous stage, or ``(source, function)``.
+Layer = Callable[[np.ndarray], object] | tuple[str, Callable[[np.ndarray], object]]
+
 
 def shift_image(x: object, down: int = 0, right: int = 0, fill: float = 0.0) -> np.ndarray:
     """Move ``x`` by whole pixels along its last two axes: ``down`` rows and ``right`` columns.
@@ -63,47 +66,62 @@ def relative_change(before: object, after: object) -> np.ndarray:
     return out
 
 
-def _stages(x: np.ndarray, layers: Mapping[str, Callable[[np.ndarray], object]]) -> list:
-    """The input followed by the output of every layer, each applied to the one before."""
-    outputs = [x]
-    for layer in layers.values():
-        outputs.append(as_array("layer output", layer(outputs[-1])))
+def _stages(x: np.ndarray, layers: Mapping[str, tuple[str, Callable]]) -> dict[str, np.ndarray]:
+    """The input and the output of every layer, each applied to the stage it reads from."""
+    outputs = {"input": x}
+    for name, (source, layer) in layers.items():
+        outputs[name] = as_array(f"the output of layer {name!r}", layer(outputs[source]))
     return outputs
+
+
+def _wiring(layers: object) -> dict[str, tuple[str, Callable]]:
+    """Check ``layers`` and name the stage every layer reads from."""
+    if not isinstance(layers, Mapping) or not layers:
+        raise TypeError(f"layers must be a non-empty mapping of name to function, got {layers!r}")
+    wiring, previous = {}, "input"
+    for name, entry in layers.items():
+        if name == "input":
+            raise ValueError("layers must not use the name 'input': it is kept for the images")
+        source, layer = entry if isinstance(entry, tuple) else (previous, entry)
+        if source not in wiring and source != "input":
+            raise ValueError(
+                f"layer {name!r} reads from {source!r}, which is neither 'input' nor a layer "
+                f"listed before it"
+            )
+        if not callable(layer):
+            raise TypeError(f"layer {name!r} must be callable, got {layer!r}")
+        wiring[name], previous = (source, layer), name
+    return wiring
 
 
 def shift_sensitivity(
     images: object,
-    layers: Mapping[str, Callable[[np.ndarray], object]],
+    layers: Mapping[str, Layer],
     shifts: Sequence[int | tuple[int, int]],
 ) -> dict[str, np.ndarray]:
     """How much each stage of a pipeline changes when its input images are shifted.
 
     ``images`` is a batch ``(N, C, H, W)``; ``layers`` maps a name to a function, and the
     functions are applied one after the other (a convolution, then ReLU, then pooling, ...).
+    A side branch is written ``name: (source, function)``: that function reads the output
+    of the earlier layer ``source`` (or ``"input"``) instead of the one just before it.
     ``shifts`` lists the shifts to try: an int moves the images that many pixels to the
     right, a pair ``(down, right)`` moves them in both directions. Returns, for ``"input"``
     and for every layer name, an array of shape ``(len(shifts), N)``: the
     :func:`relative_change` of that stage's output, shifted input against original input.
     """
     images = as_array("images", images, ndim=4)
-    if not isinstance(layers, Mapping) or not layers:
-        raise TypeError(f"layers must be a non-empty mapping of name to function, got {layers!r}")
-    if "input" in layers:
-        raise ValueError("layers must not use the name 'input': it is kept for the images")
-    for name, layer in layers.items():
-        if not callable(layer):
-            raise TypeError(f"layer {name!r} must be callable, got {layer!r}")
+    wiring = _wiring(layers)
     pairs = [
         (0, check_int("shifts", s)) if not isinstance(s, Sequence) else check_tuple("shifts", s, 2)
         for s in shifts
     ]
     if not pairs:
         raise ValueError("shifts must list at least one shift, got an empty sequence")
-    names = ["input", *layers]
-    reference = _stages(images, layers)
-    result = {name: np.empty((len(pairs), len(images))) for name in names}
+    reference = _stages(images, wiring)
+    result = {name: np.empty((len(pairs), len(images))) for name in reference}
     for row, (down, right) in enumerate(pairs):
-        moved = _stages(shift_image(images, down, right), layers)
-        for name, before, after in zip(names, reference, moved, strict=True):
-            result[name][row] = relative_change(before, after)
+        moved = _stages(shift_image(images, down, right), wiring)
+        for name, before in reference.items():
+            result[name][row] = relative_change(before, moved[name])
     return result
