@@ -69,11 +69,17 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def book_url() -> Iterator[str]:
-    """The book served by Python's http.server on a free localhost port, for the session."""
+def built_html() -> Path:
+    """The built book's HTML folder (skips, or fails under make browser, without one)."""
     if reason := _stale_reason():
         _unavailable(reason)
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def book_url(built_html: Path) -> Iterator[str]:
+    """The book served by Python's http.server on a free localhost port, for the session."""
+    handler = functools.partial(_QuietHandler, directory=str(built_html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

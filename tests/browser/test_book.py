@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from .conftest import HTML, ROOT, toc_pages
+from .conftest import ROOT, toc_pages
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +42,17 @@ def _html(page: str) -> str:
     return f"{page}.html"
 
 
-def test_built_pages_name_no_external_script_style_or_image():
+def test_built_pages_name_no_external_script_style_or_image(built_html):
     """Static check: no tag in the HTML loads anything from another host."""
     offenders = []
-    for path in sorted(HTML.rglob("*.html")):
+    pages = sorted(built_html.rglob("*.html"))
+    assert len(pages) > len(PAGES)
+    for path in pages:
         for tag in TAG_WITH_URL.finditer(path.read_text(encoding="utf-8")):
             is_link = tag.group(1).lower() == "link"
             is_navigation = is_link and not re.search(r"rel=.?(stylesheet|preload|icon)", tag[0])
             if EXTERNAL_ATTR.search(tag[0]) and not is_navigation:
-                offenders.append(f"{path.relative_to(HTML)}: {tag[0][:150]}")
+                offenders.append(f"{path.relative_to(built_html)}: {tag[0][:150]}")
     assert not offenders, "external resources:\n" + "\n".join(offenders)
 
 
