@@ -113,6 +113,7 @@ def test_header_states_the_output_size_formula_with_numbers(shape, kw, formula):
 )
 def test_conv_transpose2d_equals_torch_and_ops(size, ksize, s, p, op, d, seed):
     assume(p <= d * (ksize - 1) and op < max(s, d))
+    assume(all((n - 1) * s - 2 * p + d * (ksize - 1) + op + 1 >= 1 for n in size))
     x, k = _ints(size, seed), _ints((ksize, ksize), seed + 1)
     anim = animate_conv_transpose2d(x, k, stride=s, padding=p, output_padding=op, dilation=d)
     ref = F.conv_transpose2d(torch.tensor(x)[None, None], torch.tensor(k)[None, None], stride=s,
