@@ -3,6 +3,10 @@
 Each function returns a :class:`~cnnbook.viz.player.StepAnimation`: one frame per
 output position, ``anim.result`` equal to the matching :mod:`cnnbook.ops` function.
 Show one with :func:`to_html`; for print, use :func:`final_frame` or :func:`storyboard`.
+
+In a notebook, make and show an animation in the same cell, e.g.
+``viz.to_html(viz.animate_conv2d(x, k, padding=1))``: ``to_html`` closes the
+animation's figure, so the notebook does not also show it as a still picture.
 """
 
 from cnnbook.viz.animate1d import animate_conv1d as animate_conv1d
