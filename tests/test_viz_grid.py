@@ -162,3 +162,15 @@ def test_fill_until_shows_the_first_cells_and_outlines_the_current_one():
     np.testing.assert_array_equal(shown.ravel()[:4], [0, 1, 2, 3])
     assert np.isnan(shown.ravel()[4:]).all()
     assert np.argwhere(marks.mask).tolist() == [[1, 0]]
+
+
+def test_draw_array_on_a_given_axes_fits_the_array_and_sizes_its_text():
+    import matplotlib.pyplot as plt
+
+    fig, (small, big) = plt.subplots(1, 2, figsize=(6, 3))
+    draw_array(np.arange(4.0).reshape(2, 2), ax=small, title="2×2")
+    draw_array(np.arange(36.0).reshape(6, 6), ax=big)
+    assert small.get_xlim() == (0, 2.2) and small.get_ylim() == (2 + 0.9 + 0.1, 0)
+    assert big.get_aspect() == 1.0 and not big.axison
+    # cells of the 6×6 array are smaller, so are its digits
+    assert big.texts[0].get_fontsize() < small.texts[0].get_fontsize()

@@ -136,8 +136,7 @@ class CellGrid:
         self.vmax = vmax or 1.0
         if fontsize is None:
             sample = np.ravel(values if text_sample is None else text_sample)
-            cell = ax.figure.get_figwidth() / max(np.diff(ax.get_xlim()).item(), 1)
-            fontsize = _font_size([format_value(v, fmt) for v in sample], cell)
+            fontsize = _font_size([format_value(v, fmt) for v in sample], cell_inches(ax))
         # one collection for all the cell squares: far fewer artists to create and draw
         dashed = (0, (2, 2))
         self.cells = PolyCollection(
@@ -235,17 +234,29 @@ def fill_until(grid: CellGrid, marks: CellMarks, values: np.ndarray, step: int) 
     marks.show(current.reshape(grid.shape))
 
 
+def cell_axes(ax: Axes, width: float, height: float) -> Axes:
+    """Make ``ax`` measure ``width`` × ``height`` cells, square, y pointing down, no frame."""
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def cell_inches(ax: Axes) -> float:
+    """How many inches one cell of the cell axes ``ax`` measures on its figure."""
+    pos = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return min(pos.width * fig_w / abs(x1 - x0), pos.height * fig_h / abs(y1 - y0))
+
+
 def cell_canvas(
     width: float, height: float, *, cell_inches: float = CELL_INCHES
 ) -> tuple[Figure, Axes]:
     """A figure whose single axes measures ``width`` × ``height`` cells, y pointing down."""
     fig = plt.figure(figsize=(width * cell_inches, height * cell_inches))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(height, 0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return fig, ax
+    return fig, cell_axes(fig.add_axes((0, 0, 1, 1)), width, height)
 
 
 def draw_array(
@@ -264,7 +275,8 @@ def draw_array(
     ``role`` picks the colour (see :data:`cnnbook.viz.style.ROLES`); ``highlight`` is
     a boolean mask or an iterable of ``(row, col)`` cells outlined in the highlight
     colour; ``padding`` (rows, cols) marks that many outer cells as padding. With
-    ``ax=None`` a new figure sized to the array is made. Returns the axes.
+    ``ax=None`` a new figure sized to the array is made; a given ``ax`` is set up to
+    fit the array (limits, equal aspect, no frame). Returns the axes.
     """
     arr = as_array("a", a, ndim=(1, 2)).astype(np.float64)
     check_choice("role", role, ROLES)
@@ -281,9 +293,12 @@ def draw_array(
     pad_mask[ph : arr.shape[0] - ph, pw : arr.shape[1] - pw] = False
     marks = _mask("highlight", highlight, arr.shape)
     top = 0.9 if title else 0.1
+    width, height = arr.shape[1] + 0.2, arr.shape[0] + top + 0.1
     with book_style():
         if ax is None:
-            _, ax = cell_canvas(arr.shape[1] + 0.2, arr.shape[0] + top + 0.1)
+            _, ax = cell_canvas(width, height)
+        else:
+            cell_axes(ax, width, height)
         grid = CellGrid(ax, arr, x=0.1, y=top, role=role, fmt=fmt, vmax=vmax, padding=pad_mask)
         CellMarks(grid).show(marks)
         if title:
