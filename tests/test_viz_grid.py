@@ -174,3 +174,12 @@ def test_draw_array_on_a_given_axes_fits_the_array_and_sizes_its_text():
     assert big.get_aspect() == 1.0 and not big.axison
     # cells of the 6×6 array are smaller, so are its digits
     assert big.texts[0].get_fontsize() < small.texts[0].get_fontsize()
+
+
+def test_highlight_of_a_one_dimensional_array_takes_indices_or_a_mask():
+    for highlight in ([1, 3], np.array([False, True, False, True])):
+        ax = draw_array(np.arange(4.0), highlight=highlight)
+        corners = sorted(int(p.vertices.min(axis=0)[0]) for p in ax.collections[-1].get_paths())
+        assert corners == [1, 3]
+    with pytest.raises(ValueError, match="highlight cell \\(0, 4\\) lies outside"):
+        draw_array(np.arange(4.0), highlight=[4])

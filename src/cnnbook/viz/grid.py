@@ -104,6 +104,18 @@ def _mask(name: str, cells: object, shape: tuple[int, int]) -> np.ndarray:
     return mask
 
 
+def _row_cells(cells: object) -> object:
+    """For a 1-D array: a 1-D mask or plain indices become cells of its one row."""
+    if cells is None:
+        return None
+    arr = np.asarray(cells)
+    if arr.dtype == bool and arr.ndim == 1:
+        return arr[None, :]
+    if arr.ndim == 1 and arr.dtype.kind in "iu":
+        return [(0, int(j)) for j in arr]
+    return cells
+
+
 class CellGrid:
     """A 2-D array drawn as cells on ``ax`` with its top-left corner at ``(x, y)``.
 
@@ -273,16 +285,18 @@ def draw_array(
     """Draw a 2-D (or 1-D, as one row) array as cells with its values written in.
 
     ``role`` picks the colour (see :data:`cnnbook.viz.style.ROLES`); ``highlight`` is
-    a boolean mask or an iterable of ``(row, col)`` cells outlined in the highlight
-    colour; ``padding`` (rows, cols) marks that many outer cells as padding. With
-    ``ax=None`` a new figure sized to the array is made; a given ``ax`` is set up to
-    fit the array (limits, equal aspect, no frame). Returns the axes.
+    a boolean mask or an iterable of ``(row, col)`` cells (plain indices for a 1-D
+    array) outlined in the highlight colour; ``padding`` (rows, cols) marks that many
+    outer cells as padding. With ``ax=None`` a new figure sized to the array is made;
+    a given ``ax`` is set up to fit the array (limits, equal aspect, no frame).
+    Returns the axes.
     """
     arr = as_array("a", a, ndim=(1, 2)).astype(np.float64)
     check_choice("role", role, ROLES)
     ph, pw = check_tuple("padding", padding, 2, minimum=0)
     if arr.ndim == 1:
         arr, ph = arr[None, :], 0
+        highlight = _row_cells(highlight)
     if 2 * ph >= arr.shape[0] or 2 * pw >= arr.shape[1]:
         raise ValueError(
             f"padding {padding!r} leaves no inner cells in an array of shape {arr.shape}"
