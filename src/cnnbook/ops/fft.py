@@ -2,14 +2,18 @@
 
 The discrete Fourier transform turns a *circular* convolution of length ``N``
 into an element-wise product: ``DFT(x ⊛ k) = DFT(x) · DFT(k)``. To get the
-ordinary (linear) convolution, zero-pad both signals to ``N + K - 1`` first, so
-that nothing wraps around; then crop to the ``mode`` as :func:`convolve1d` does.
-For long kernels this costs ``O(n log n)`` instead of ``O(N K)``.
+ordinary (linear) convolution, zero-pad both signals to at least ``N + K - 1``
+first, so that nothing wraps around; then crop to the ``mode`` as
+:func:`convolve1d` does. For long kernels this costs ``O(n log n)`` instead of
+``O(N K)``. Any length from ``N + K - 1`` up gives the same result, so the padded
+length is rounded up to one whose FFT is fast (a product of small primes): an FFT
+of prime length can be several times slower than its neighbours.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import fft as sp_fft
 
 from cnnbook._checks import as_array, check_choice
 from cnnbook.ops.correlate import MODES, _check
@@ -56,7 +60,8 @@ def fft_convolve1d(
         return np.fft.irfft(np.fft.rfft(x) * np.fft.rfft(k, len(x)), len(x))
     x, k = _check(x, k, mode, 1)
     n = len(x) + len(k) - 1
-    full = np.fft.irfft(np.fft.rfft(x, n) * np.fft.rfft(k, n), n)
+    fast = sp_fft.next_fast_len(n, real=True)
+    full = np.fft.irfft(np.fft.rfft(x, fast) * np.fft.rfft(k, fast), fast)[:n]
     return _crop(full, x.shape, k.shape, mode)
 
 
@@ -74,5 +79,6 @@ def fft_convolve2d(
         return np.fft.irfft2(np.fft.rfft2(x) * np.fft.rfft2(k, x.shape), x.shape)
     x, k = _check(x, k, mode, 2)
     shape = tuple(n + m - 1 for n, m in zip(x.shape, k.shape, strict=True))
-    full = np.fft.irfft2(np.fft.rfft2(x, shape) * np.fft.rfft2(k, shape), shape)
-    return _crop(full, x.shape, k.shape, mode)
+    fast = tuple(sp_fft.next_fast_len(n, real=True) for n in shape)
+    full = np.fft.irfft2(np.fft.rfft2(x, fast) * np.fft.rfft2(k, fast), fast)
+    return _crop(full[: shape[0], : shape[1]], x.shape, k.shape, mode)
