@@ -1,0 +1,64 @@
+"""How much each stage of a network changes when its input is shifted, as one line per stage.
+
+Draws the result of :func:`cnnbook.invariance.shift_sensitivity`: for every stage the mean
+relative change over the examples, against the size of the shift. A stage that merely moves
+with its input (a convolution) climbs as fast as the pixels do; a stage that tolerates small
+shifts (after pooling) stays lower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from cnnbook._checks import as_array
+from cnnbook.viz.style import book_style, figsize
+
+__all__ = ["plot_shift_sensitivity"]
+
+
+def plot_shift_sensitivity(
+    change: Mapping[str, object],
+    shifts: Sequence[float],
+    names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot the mean relative change of each stage in ``change`` against ``shifts`` (pixels).
+
+    ``change`` maps a stage name to an array ``(len(shifts), N)`` as returned by
+    ``shift_sensitivity``; ``names`` picks and orders the stages (default: all). The
+    unshifted input, which changes nothing, is drawn at shift 0. Returns the axes.
+    """
+    if not isinstance(change, Mapping) or not change:
+        raise TypeError(
+            f"change must be a non-empty mapping of stage name to array, got {change!r}"
+        )
+    xs = as_array("shifts", list(shifts), ndim=1)
+    names = list(change) if names is None else list(names)
+    missing = [n for n in names if n not in change]
+    if missing or not names:
+        raise ValueError(f"names must be stages of change ({', '.join(change)}), got {names!r}")
+    means = {}
+    for name in names:
+        values = as_array(f"change[{name!r}]", change[name], ndim=2)
+        if values.shape[0] != xs.size:
+            raise ValueError(
+                f"change[{name!r}] must have one row per shift ({xs.size}), "
+                f"got shape {values.shape}"
+            )
+        means[name] = np.nanmean(values, axis=1)
+    with book_style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=figsize("medium"))
+        for name, mean in means.items():
+            ax.plot(np.r_[0.0, xs], np.r_[0.0, mean], marker="o", markersize=4, label=name)
+        ax.set_xticks(np.r_[0.0, xs])
+        ax.set_xlabel("shift (pixels)")
+        ax.set_ylabel("relative change of the output")
+        ax.set_ylim(bottom=0.0)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax

@@ -1,0 +1,48 @@
+"""The shift-sensitivity plot draws the means it is given, in the order asked for."""
+
+import functools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from cnnbook import ops
+from cnnbook.invariance import shift_sensitivity
+from cnnbook.viz.shifts import plot_shift_sensitivity
+
+
+def test_one_line_per_stage_through_the_mean_change():
+    rng = np.random.default_rng(0)
+    images = rng.random(size=(6, 1, 8, 8))
+    layers = {"max pool": functools.partial(ops.max_pool2d, kernel_size=2)}
+    change = shift_sensitivity(images, layers, [1, 2, 3])
+    ax = plot_shift_sensitivity(change, [1, 2, 3])
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["input", "max pool"]
+    for line, name in zip(lines, ["input", "max pool"], strict=True):
+        assert np.array_equal(line.get_xdata(), [0, 1, 2, 3])
+        assert np.allclose(line.get_ydata(), [0, *change[name].mean(axis=1)])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["input", "max pool"]
+
+
+def test_names_choose_and_order_the_stages_and_nan_is_skipped():
+    change = {"a": np.array([[1.0, np.nan], [2.0, 4.0]]), "b": np.ones((2, 3))}
+    fig, ax = plt.subplots()
+    out = plot_shift_sensitivity(change, [1, 2], names=["b", "a"], ax=ax)
+    assert out is ax
+    assert [line.get_label() for line in ax.get_lines()] == ["b", "a"]
+    assert np.allclose(ax.get_lines()[1].get_ydata(), [0.0, 1.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    ("change", "shifts", "names", "error", "match"),
+    [
+        ({}, [1], None, TypeError, r"change must be a non-empty mapping"),
+        ({"a": np.ones((2, 3))}, [1], None, ValueError, r"must have one row per shift \(1\)"),
+        ({"a": np.ones((1, 3))}, [1], ["b"], ValueError, r"names must be stages of change \(a\)"),
+        ({"a": np.ones(3)}, [1], None, ValueError, r"change\['a'\] must have 2 dimensions"),
+    ],
+)
+def test_bad_arguments_are_refused(change, shifts, names, error, match):
+    with pytest.raises(error, match=match):
+        plot_shift_sensitivity(change, shifts, names)
