@@ -1,0 +1,176 @@
+"""cnnbook.train: learning on a small MNIST subset, reproducibility, checkpoints and the CLI."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from cnnbook import data, train
+from cnnbook.models import LeNet5
+
+N_TRAIN, N_TEST = 2_000, 1_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """Tiny batches gain nothing from a second thread, and lose much on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def splits():
+    try:
+        full = data.load("mnist", train=True), data.load("mnist", train=False)
+    except data.DataError as exc:
+        pytest.skip(f"MNIST is not available: {exc}")
+    return train.subset(full[0], N_TRAIN), train.subset(full[1], N_TEST)
+
+
+def fit_small(splits, seed=0, epochs=2, **kwargs):
+    torch.manual_seed(seed)
+    model = LeNet5.modern()
+    history = train.fit(model, *splits, epochs=epochs, batch_size=64, lr=0.01, seed=seed,
+                        device="cpu", progress=False, **kwargs)
+    return model, history
+
+
+@pytest.fixture(scope="module")
+def trained(splits):
+    return fit_small(splits)
+
+
+def test_training_learns_far_above_chance(splits, trained):
+    model, history = trained
+    assert len(history.train_loss) == 2
+    assert history.train_loss[1] < history.train_loss[0] < 2.31  # 2.30 = ln 10 is guessing
+    assert history.test_accuracy[-1] > 0.8  # chance is 0.1
+    assert 0 < history.train_seconds[0] < history.train_seconds[1]
+    accuracy, predictions = train.evaluate(model, splits[1])
+    assert accuracy == history.test_accuracy[-1]
+    assert predictions.dtype == torch.int64 and predictions.shape == (N_TEST,)
+    with torch.no_grad():
+        direct = model(splits[1].images).argmax(1)
+    assert torch.equal(predictions, direct)
+    assert accuracy == pytest.approx((direct == splits[1].labels).double().mean().item())
+
+
+def test_same_seed_same_history_other_seed_differs(splits, trained):
+    _, first = trained
+    _, again = fit_small(splits, seed=0)
+    assert again.train_loss == first.train_loss
+    assert again.test_accuracy == first.test_accuracy
+    _, other = fit_small(splits, seed=1, epochs=1)
+    assert other.train_loss[0] != first.train_loss[0]
+
+
+def test_history_records_and_on_epoch(splits):
+    seen = []
+    _, history = fit_small(splits, epochs=1, on_epoch=seen.append)
+    records = history.records()
+    assert seen == records
+    assert records[0]["epoch"] == 1
+    assert set(records[0]) == {"epoch", "train_loss", "train_accuracy", "test_accuracy",
+                               "train_seconds"}
+    assert json.loads(json.dumps(records)) == records
+
+
+def test_fit_rejects_bad_arguments(splits):
+    model = LeNet5()
+    with pytest.raises(ValueError, match=r"epochs must be an integer >= 1, got 0"):
+        train.fit(model, *splits, epochs=0)
+    with pytest.raises(TypeError, match=r"batch_size must be an integer, got 6.4"):
+        train.fit(model, *splits, batch_size=6.4)
+    with pytest.raises(ValueError, match=r"lr must be > 0, got -0.1"):
+        train.fit(model, *splits, lr=-0.1)
+
+
+def test_checkpoint_round_trip(tmp_path, splits, trained, monkeypatch):
+    model, history = trained
+    path = tmp_path / "sub" / "lenet.pt"
+    calls = []
+    real_load = torch.load
+
+    def spy_load(*args, **kwargs):
+        calls.append(kwargs.get("weights_only"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy_load)
+    assert train.save_checkpoint(path, model, history) == path
+    assert [p.name for p in path.parent.iterdir()] == ["lenet.pt"]  # no temporary file left
+    fresh = LeNet5.modern()
+    ckpt = train.load_checkpoint(path, fresh)
+    assert calls == [True]
+    assert ckpt.history == history
+    assert ckpt.recipe == {"epochs": train.RECIPE.epochs, "batch_size": train.RECIPE.batch_size,
+                           "lr": train.RECIPE.lr, "warmup": train.RECIPE.warmup}
+    assert torch.equal(train.evaluate(fresh, splits[1])[1], train.evaluate(model, splits[1])[1])
+
+
+def test_checkpoint_is_written_atomically(tmp_path, trained, monkeypatch):
+    model, history = trained
+    path = tmp_path / "lenet.pt"
+    path.write_bytes(b"old")
+    replaced = []
+    real_replace = os.replace
+
+    def spy_replace(src, dst):
+        replaced.append((Path(src).parent, Path(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy_replace)
+    train.save_checkpoint(path, model, history)
+    assert replaced == [(tmp_path, path)]  # written beside the target, then renamed
+
+    def broken_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        train.save_checkpoint(path, model, history)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.pt"]  # old file intact
+    assert train.load_checkpoint(path).history == history
+
+
+def test_default_device_follows_cuda_availability(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert train.default_device() == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert train.default_device() == "cpu"
+
+
+def test_cli_prints_json_last(capsys, tmp_path, splits):
+    ckpt = tmp_path / "cli.pt"
+    result = train.main(["--model", "lenet5", "--dataset", "mnist", "--epochs", "1",
+                         "--seed", "3", "--limit", "500", "--device", "cpu", "--no-progress",
+                         "--checkpoint", str(ckpt)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("epoch 1: loss")
+    last = json.loads(lines[-1])
+    assert last == json.loads(json.dumps(result))
+    assert {"test_accuracy", "train_seconds", "history"} <= set(last)
+    (epoch,) = last["history"]
+    assert {"epoch", "train_seconds", "test_accuracy"} <= set(epoch)
+    assert last["test_accuracy"] == last["history"][-1]["test_accuracy"]
+    assert last["train_seconds"] == last["history"][-1]["train_seconds"]
+    assert last["epochs"] == 1 and last["seed"] == 3 and last["model"] == "lenet5"
+    assert train.load_checkpoint(ckpt).recipe["seed"] == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--model", "vgg"], r"invalid choice: 'vgg' \(choose from '?lenet5'?, '?lenet5-original'?"),
+     (["--dataset", "cifar"], r"invalid choice: 'cifar' \(choose from '?mnist'?, '?fashion-mnist"),
+     (["--epochs", "0"], r"--epochs: must be a positive integer, got 0"),
+     (["--device", "tpu"], r"invalid choice: 'tpu' \(choose from '?cpu'?, '?cuda'?\)")],
+)
+def test_cli_bad_arguments(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(argv)
+    assert exit_info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
