@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import Tensor
 
 from cnnbook._checks import as_array, check_choice, check_int, check_real
 from cnnbook.ops.correlate import correlate2d, flip
@@ -65,16 +66,17 @@ def make_task(
     return images, targets + noise * rng.standard_normal(targets.shape)
 
 
-def _windows(images: np.ndarray, kernel_shape: tuple[int, int]) -> torch.Tensor:
+def _windows(images: np.ndarray, kernel_shape: tuple[int, int]) -> Tensor:
     """Every ``kh × kw`` window of every image, ``(n, h_out, w_out, kh, kw)``, as a tensor."""
     return torch.from_numpy(sliding_windows2d(images, kernel_shape).copy())
 
 
-def _forward(windows: torch.Tensor, kernel: torch.Tensor, forward: str) -> torch.Tensor:
-    """The layer in valid mode: each window dotted with the kernel (correlation), or with the
-    kernel turned by 180° (true convolution)."""
-    applied = kernel if forward == "correlate" else torch.flip(kernel, (0, 1))
-    return torch.einsum("nijuv,uv->nij", windows, applied)
+def _forward(windows: Tensor, kernel: Tensor, forward: str) -> Tensor:
+    """The layer in valid mode: every window dotted with the kernel
+    (correlation), or with the kernel turned by 180° (true convolution)."""
+    if forward == "convolve":
+        kernel = torch.flip(kernel, (0, 1))
+    return torch.einsum("nijuv,uv->nij", windows, kernel)
 
 
 def layer_output(images: object, kernel: object, forward: str = "correlate") -> np.ndarray:
