@@ -72,3 +72,19 @@ def test_apply_style_and_context_set_rcparams():
     with style.book_style("small"):
         assert tuple(mpl.rcParams["figure.figsize"]) == style.FIGSIZES["small"]
     assert tuple(mpl.rcParams["figure.figsize"]) == before
+
+
+def test_book_style_keeps_interactive_mode_switched_on_inside_it():
+    """Jupyter's inline backend turns interactive mode on when the first figure loads it;
+    leaving book_style must not turn it off again (later figures would not show), while
+    the book's rcParams are still undone."""
+    before, dpi = mpl.is_interactive(), mpl.rcParams["figure.dpi"]
+    try:
+        mpl.interactive(False)
+        with style.book_style():
+            mpl.interactive(True)  # what loading the inline backend does
+            assert mpl.rcParams["figure.dpi"] == style.BOOK_RC["figure.dpi"]
+        assert mpl.is_interactive()
+        assert mpl.rcParams["figure.dpi"] == dpi
+    finally:
+        mpl.interactive(before)

@@ -148,4 +148,10 @@ def book_style(size: str | None = None) -> Iterator[None]:
     if size is not None:
         rc["figure.figsize"] = figsize(size)
     with mpl.rc_context(rc):
-        yield
+        try:
+            yield
+        finally:
+            interactive = mpl.is_interactive()
+    # Jupyter's inline backend switches interactive mode on when the first figure loads
+    # it; rc_context would switch it off again, and later pyplot figures would not show.
+    mpl.interactive(interactive)
