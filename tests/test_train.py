@@ -5,8 +5,11 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnbook import data, train
 from cnnbook.models import LeNet5
@@ -174,3 +177,16 @@ def test_cli_bad_arguments(capsys, argv, message):
         train.main(argv)
     assert exit_info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+@settings(max_examples=40)
+@given(total=st.integers(1, 400), warmup=st.floats(0, 0.95))
+def test_one_cycle_rises_then_anneals(total, warmup):
+    factors = np.array([train.one_cycle(s, total, warmup) for s in range(total + 1)])
+    rise = max(1, round(warmup * total))
+    assert factors[0] == 0.04 and factors.min() >= 0 and factors.max() <= 1
+    assert factors[rise] == 1.0 and np.all(np.diff(factors[: rise + 1]) > 0)
+    if rise < total:  # then half a cosine from the peak down to 0 at the last step
+        s = np.arange(rise, total + 1)
+        np.testing.assert_allclose(
+            factors[rise:], 0.5 * (1 + np.cos(np.pi * (s - rise) / (total - rise))), atol=1e-15)

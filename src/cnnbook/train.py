@@ -38,7 +38,7 @@ class Recipe:
     at Adam's default 1e-3.
     """
 
-    epochs: int = 3
+    epochs: int = 2
     batch_size: int = 128
     lr: float = 0.01  # the peak of the one-cycle schedule
     warmup: float = 0.25  # fraction of the steps spent warming up
