@@ -50,3 +50,8 @@ from cnnbook.viz.training import (
     plot_history,
     show_misclassified,
 )
+
+# isort: split
+# activation functions and their slopes; a network drawn as its stages
+from cnnbook.viz.activations import activation, activation_derivative, plot_activations
+from cnnbook.viz.architecture import Stage, architecture_stages, plot_architecture
