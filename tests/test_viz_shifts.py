@@ -34,6 +34,13 @@ def test_names_choose_and_order_the_stages_and_nan_is_skipped():
     assert np.allclose(ax.get_lines()[1].get_ydata(), [0.0, 1.0, 3.0])
 
 
+def test_many_stages_stay_distinguishable():
+    change = {f"stage {i}": np.full((1, 2), float(i)) for i in range(9)}
+    ax = plot_shift_sensitivity(change, [1])
+    styles = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in ax.get_lines()}
+    assert len(styles) == 9
+
+
 @pytest.mark.parametrize(
     ("change", "shifts", "names", "error", "match"),
     [

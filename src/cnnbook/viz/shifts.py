@@ -19,6 +19,9 @@ from cnnbook.viz.style import book_style, figsize
 
 __all__ = ["plot_shift_sensitivity"]
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", ":")
+
 
 def plot_shift_sensitivity(
     change: Mapping[str, object],
@@ -53,8 +56,12 @@ def plot_shift_sensitivity(
     with book_style():
         if ax is None:
             _, ax = plt.subplots(figsize=figsize("medium"))
-        for name, mean in means.items():
-            ax.plot(np.r_[0.0, xs], np.r_[0.0, mean], marker="o", markersize=4, label=name)
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, (name, mean) in enumerate(means.items()):
+            # lines that coincide stay apart by their markers; colours that repeat, by dashes
+            ax.plot(np.r_[0.0, xs], np.r_[0.0, mean], color=colors[i % len(colors)],
+                    linestyle=LINESTYLES[(i // len(colors)) % len(LINESTYLES)],
+                    marker=MARKERS[i % len(MARKERS)], markersize=5, label=name)
         ax.set_xticks(np.r_[0.0, xs])
         ax.set_xlabel("shift (pixels)")
         ax.set_ylabel("relative change of the output")
