@@ -55,7 +55,7 @@ def plot_shift_sensitivity(
         means[name] = np.nanmean(values, axis=1)
     with book_style():
         if ax is None:
-            _, ax = plt.subplots(figsize=figsize("medium"))
+            _, ax = plt.subplots(figsize=figsize("medium", scale=1.25))  # room for the legend
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for i, (name, mean) in enumerate(means.items()):
             # lines that coincide stay apart by their markers; colours that repeat, by dashes
