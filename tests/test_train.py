@@ -162,6 +162,7 @@ def test_cli_prints_json_last(capsys, tmp_path, splits):
     assert last["test_accuracy"] == last["history"][-1]["test_accuracy"]
     assert last["train_seconds"] == last["history"][-1]["train_seconds"]
     assert last["epochs"] == 1 and last["seed"] == 3 and last["model"] == "lenet5"
+    assert last["threads"] == torch.get_num_threads()
     assert train.load_checkpoint(ckpt).recipe["seed"] == 3
 
 
@@ -169,7 +170,10 @@ def test_cli_prints_json_last(capsys, tmp_path, splits):
     ("argv", "message"),
     [(["--model", "vgg"], r"invalid choice: 'vgg' \(choose from '?lenet5'?, '?lenet5-original'?"),
      (["--dataset", "cifar"], r"invalid choice: 'cifar' \(choose from '?mnist'?, '?fashion-mnist"),
-     (["--epochs", "0"], r"--epochs: must be a positive integer, got 0"),
+     (["--epochs", "0"], r"--epochs: must be an integer >= 1, got 0"),
+     (["--threads", "0"], r"--threads: must be an integer >= 1, got 0"),
+     (["--seed", "-1"], r"--seed: must be an integer >= 0, got -1"),
+     (["--limit", "ten"], r"--limit: invalid integer value: 'ten'"),
      (["--device", "tpu"], r"invalid choice: 'tpu' \(choose from '?cpu'?, '?cuda'?\)")],
 )
 def test_cli_bad_arguments(capsys, argv, message):

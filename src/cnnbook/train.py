@@ -121,7 +121,7 @@ def fit(
     if not 0 <= warmup < 1:
         raise ValueError(f"warmup must be a fraction in [0, 1), got {warmup}")
     device = torch.device(device or default_device())
-    torch.manual_seed(check_int("seed", seed))
+    torch.manual_seed(check_int("seed", seed, minimum=0))
     order = torch.Generator().manual_seed(seed)  # the shuffling, independent of everything else
     fmt = torch.channels_last  # conv kernels run faster on pixel-major memory
     model.to(device, memory_format=fmt).train()
@@ -225,7 +225,7 @@ def run(
     ``limit`` images of each split (for quick trials).
     """
     check_choice("model", model, MODELS)
-    torch.manual_seed(check_int("seed", seed))  # the same initial weights for the same seed
+    torch.manual_seed(check_int("seed", seed, minimum=0))  # same seed, same initial weights
     net = build(model)
     train, test = (subset(data.load(dataset, train=t), limit) for t in (True, False))
     history = fit(
@@ -236,11 +236,16 @@ def run(
     return net, history
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` that accepts integers >= ``minimum``."""
+
+    def integer(text: str) -> int:  # argparse names it in "invalid integer value"
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+
+    return integer
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -249,16 +254,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         prog="python -m cnnbook.train", description="Train one of the book's networks.")
     parser.add_argument("--model", default="lenet5", choices=list(MODELS))
     parser.add_argument("--dataset", default="mnist", choices=list(data.DATASETS))
-    parser.add_argument("--epochs", type=_positive_int, default=None,
+    parser.add_argument("--epochs", type=_int_at_least(1), default=None,
                         help=f"default: the book's recipe ({RECIPE.epochs})")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_int_at_least(0), default=0)
     parser.add_argument("--device", choices=["cpu", "cuda"], default=None,
                         help="default: cuda when available, else cpu")
     parser.add_argument("--checkpoint", type=Path, default=None, help="save the weights here")
-    parser.add_argument("--limit", type=_positive_int, default=None,
+    parser.add_argument("--limit", type=_int_at_least(1), default=None,
                         help="use only the first LIMIT images of each split")
+    parser.add_argument("--threads", type=_int_at_least(1), default=None,
+                        help="CPU threads for torch (1 is far faster on a busy machine)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     device = args.device or default_device()
 
     def report(epoch: dict[str, float | int]) -> None:
@@ -271,7 +280,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
               "model": args.model, "dataset": args.dataset, "seed": args.seed}
     if args.checkpoint is not None:
         save_checkpoint(args.checkpoint, net, history, recipe)
-    result = {**recipe, "device": device, "test_accuracy": history.test_accuracy[-1],
+    result = {**recipe, "device": device, "threads": torch.get_num_threads(),
+              "test_accuracy": history.test_accuracy[-1],
               "train_seconds": history.train_seconds[-1], "history": history.records()}
     print(json.dumps(result), flush=True)
     return result
