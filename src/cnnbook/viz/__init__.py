@@ -37,12 +37,14 @@ from cnnbook.viz.animate import (
     to_html,
     to_jshtml,
 )
+from cnnbook.viz.array_row import draw_array_row
 from cnnbook.viz.grid import CellGrid, draw_array, format_value
 from cnnbook.viz.signals import plot_convolution1d, plot_signal, show_flip
 
 # isort: split
 # data figures: images, training, network shape tables
 from cnnbook.viz.images import sample_photo, show_feature_maps, show_filters, show_images
+from cnnbook.viz.shifts import plot_shift_sensitivity
 from cnnbook.viz.summary import LayerRow, LayerSummary, layer_summary
 from cnnbook.viz.training import (
     confusion_matrix,
