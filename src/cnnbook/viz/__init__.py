@@ -57,3 +57,7 @@ from cnnbook.viz.training import (
 # activation functions and their slopes; a network drawn as its stages
 from cnnbook.viz.activations import activation, activation_derivative, plot_activations
 from cnnbook.viz.architecture import Stage, architecture_stages, plot_architecture
+
+# isort: split
+# kernel fitting: two fits' losses and kernel paths
+from cnnbook.viz.fitting import plot_kernel_fits
