@@ -7,8 +7,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnbook.kernel_fitting import fit_both_ways, fit_kernel, layer_output, make_task
-from cnnbook.ops import flip
+from cnnbook.kernel_fitting import (
+    fit_both_ways,
+    fit_kernel,
+    forward_pass,
+    layer_output,
+    make_task,
+)
+from cnnbook.ops import flip, sliding_windows2d
 
 HIDDEN = np.array([[1.0, 0.5, -1.0], [2.0, 0.0, -0.5], [0.0, -2.0, 1.5]])
 
@@ -46,6 +52,25 @@ def test_layer_output_is_scipy_correlate_or_convolve(n, h, w, kh, kw, seed):
                                    rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(conv[i], scipy.signal.convolve2d(images[i], kernel, "valid"),
                                    rtol=1e-12, atol=1e-12)
+
+
+def test_forward_pass_is_torch_conv2d_and_differentiable():
+    rng = np.random.default_rng(2)
+    images, kernel = rng.standard_normal((3, 6, 5)), rng.standard_normal((3, 2))
+    windows = torch.from_numpy(sliding_windows2d(images, (3, 2)).copy())
+    k = torch.from_numpy(kernel).requires_grad_(True)
+    corr = forward_pass(windows, k, "correlate")
+    x = torch.from_numpy(images)[:, None]
+    expected = torch.nn.functional.conv2d(x, torch.from_numpy(kernel)[None, None])[:, 0]
+    torch.testing.assert_close(corr, expected, rtol=1e-12, atol=1e-12)
+    conv = forward_pass(windows, k, "convolve")
+    flipped = torch.from_numpy(flip(kernel).copy())[None, None]
+    torch.testing.assert_close(conv, torch.nn.functional.conv2d(x, flipped)[:, 0],
+                               rtol=1e-12, atol=1e-12)
+    (grad,) = torch.autograd.grad(corr.sum(), k)
+    torch.testing.assert_close(grad, windows.sum(dim=(0, 1, 2)), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="forward must be one of 'correlate', 'convolve'; got"):
+        forward_pass(windows, k, "fft")
 
 
 def test_correlation_layer_recovers_the_hidden_kernel():

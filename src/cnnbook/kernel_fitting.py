@@ -23,7 +23,15 @@ from cnnbook._checks import as_array, check_choice, check_int, check_real
 from cnnbook.ops.correlate import correlate2d, flip
 from cnnbook.ops.windows import sliding_windows2d
 
-__all__ = ["FORWARDS", "KernelFit", "fit_both_ways", "fit_kernel", "layer_output", "make_task"]
+__all__ = [
+    "FORWARDS",
+    "KernelFit",
+    "fit_both_ways",
+    "fit_kernel",
+    "forward_pass",
+    "layer_output",
+    "make_task",
+]
 
 FORWARDS = ("correlate", "convolve")
 
@@ -71,9 +79,15 @@ def _windows(images: np.ndarray, kernel_shape: tuple[int, int]) -> Tensor:
     return torch.from_numpy(sliding_windows2d(images, kernel_shape).copy())
 
 
-def _forward(windows: Tensor, kernel: Tensor, forward: str) -> Tensor:
+def forward_pass(windows: Tensor, kernel: Tensor, forward: str) -> Tensor:
     """The layer in valid mode: every window dotted with the kernel
-    (correlation), or with the kernel turned by 180° (true convolution)."""
+    (correlation), or with the kernel turned by 180° (true convolution).
+
+    ``windows`` ``(n, h_out, w_out, kh, kw)`` are the images' sliding windows
+    (``sliding_windows2d``), ``kernel`` is ``(kh, kw)``; returns ``(n, h_out, w_out)``.
+    Differentiable in ``kernel``, so ``fit_kernel`` trains through it.
+    """
+    check_choice("forward", forward, FORWARDS)
     if forward == "convolve":
         kernel = torch.flip(kernel, (0, 1))
     return torch.einsum("nijuv,uv->nij", windows, kernel)
@@ -90,7 +104,7 @@ def layer_output(images: object, kernel: object, forward: str = "correlate") -> 
     check_choice("forward", forward, FORWARDS)
     _check_fits(images, kernel)
     with torch.no_grad():
-        out = _forward(_windows(images, kernel.shape), torch.from_numpy(kernel), forward)
+        out = forward_pass(_windows(images, kernel.shape), torch.from_numpy(kernel), forward)
     return out.numpy()
 
 
@@ -135,7 +149,7 @@ def fit_kernel(
     kernel = torch.from_numpy(init.copy()).requires_grad_(True)
     kernels, losses = [], []
     for step in range(steps + 1):
-        loss = torch.mean((_forward(windows, kernel, forward) - t) ** 2)
+        loss = torch.mean((forward_pass(windows, kernel, forward) - t) ** 2)
         kernels.append(kernel.detach().numpy().copy())
         losses.append(loss.item())
         if step == steps:
