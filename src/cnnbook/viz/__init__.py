@@ -63,5 +63,20 @@ from cnnbook.viz.architecture import Stage, architecture_stages, plot_architectu
 from cnnbook.viz.fitting import plot_kernel_fits
 
 # isort: split
+# 1-D convolution at work: smoothing, steps, wrap-around, timings, causality, sensitivity
+from cnnbook.viz.figures1d import (
+    plot_perturbation_response,
+    plot_sensitivity,
+    plot_smoothing,
+    plot_step_detection,
+    plot_timings,
+    plot_wraparound,
+)
+
+# isort: split
 # feature maps side by side: signed responses on one scale, what a shift changed
 from cnnbook.viz.maps import map_changes, show_shift_changes, show_signed_maps
+
+# isort: split
+# one array under several paddings, side by side at one scale
+from cnnbook.viz.padded_grids import plot_padded_grids

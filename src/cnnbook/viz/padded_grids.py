@@ -1,0 +1,51 @@
+"""One array drawn with several amounts of zero padding, side by side at one scale.
+
+Used to compare the *valid*, *same* and *full* settings of a convolution: every panel
+shows the padded input (padding cells marked) and, in its title, the output shape
+that padding gives with the kernel. All panels share one cell size, so a wider
+padding visibly makes a bigger grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from cnnbook import ops
+from cnnbook._checks import as_array, check_int
+from cnnbook.viz.grid import draw_array
+from cnnbook.viz.style import book_style
+
+__all__ = ["plot_padded_grids"]
+
+
+def plot_padded_grids(x: object, k: object, paddings: Mapping[str, int],
+                      fmt: str | None = ".0f") -> Figure:
+    """Draw the 2-D ``x`` zero-padded by each of ``paddings`` (name -> pixels per side).
+
+    Each panel's title gives the name, the padding ``p`` and the shape of
+    ``conv2d(x, k, padding=p)``. Returns the figure, one axes per padding.
+    """
+    x = as_array("x", x, ndim=2)
+    k = as_array("k", k, ndim=2)
+    if not isinstance(paddings, Mapping) or not paddings:
+        raise TypeError(f"paddings must be a non-empty mapping name -> int, got {paddings!r}")
+    pads = {name: check_int(f"paddings[{name!r}]", p, minimum=0) for name, p in paddings.items()}
+    widest = max(x.shape) + 2 * max(pads.values())
+    with book_style():
+        fig, axes = plt.subplots(1, len(pads), figsize=(3.2 * len(pads), 3.6), squeeze=False)
+        for ax, (name, p) in zip(axes[0], pads.items(), strict=True):
+            out = ops.conv2d(x[None, None], k[None, None], padding=p)[0, 0]
+            canvas = ops.pad2d(x, p)
+            title = f"{name}: p = {p}, output {out.shape[0]}×{out.shape[1]}"
+            draw_array(canvas, ax=ax, padding=p, fmt=fmt, title=title)
+            rows, cols = canvas.shape
+            # the same window around every grid's centre: one cell size in all panels
+            ax.set_xlim(cols / 2 - widest / 2 - 0.6, cols / 2 + widest / 2 + 0.6)
+            ax.set_ylim(rows / 2 + widest / 2 + 1.2, rows / 2 - widest / 2 - 0.6)
+            ax.set_aspect("equal")
+            ax.axis("off")
+        fig.tight_layout()
+    return fig

@@ -1,0 +1,30 @@
+"""Tests for cnnbook.viz.padded_grids."""
+
+import numpy as np
+import pytest
+
+from cnnbook import viz
+
+
+def test_panels_titles_and_common_scale():
+    x = np.arange(25.0).reshape(5, 5)
+    k = np.ones((3, 3))
+    fig = viz.plot_padded_grids(x, k, {"valid": 0, "same": 1, "full": 2})
+    assert len(fig.axes) == 3
+    titles = ["valid: p = 0, output 3×3", "same: p = 1, output 5×5", "full: p = 2, output 7×7"]
+    for ax, title in zip(fig.axes, titles, strict=True):  # draw_array writes titles as text
+        assert title in [t.get_text() for t in ax.texts]
+    widths = {round(abs(np.diff(ax.get_xlim())[0]), 9) for ax in fig.axes}
+    assert len(widths) == 1  # one cell size in every panel
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "24" in texts and "0" in texts
+
+
+def test_bad_input():
+    x, k = np.ones((4, 4)), np.ones((3, 3))
+    with pytest.raises(ValueError, match=r"paddings\['a'\] must be an integer >= 0, got -1"):
+        viz.plot_padded_grids(x, k, {"a": -1})
+    with pytest.raises(TypeError, match="paddings must be a non-empty mapping"):
+        viz.plot_padded_grids(x, k, {})
+    with pytest.raises(ValueError, match="x"):
+        viz.plot_padded_grids(np.ones(4), k, {"a": 0})
