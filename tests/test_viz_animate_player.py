@@ -7,7 +7,16 @@ import pytest
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from cnnbook.viz import animate_conv2d, animate_pool2d, final_frame, storyboard, to_html
+from cnnbook.viz import (
+    animate_conv1d,
+    animate_conv2d,
+    animate_multichannel,
+    animate_pool2d,
+    describe,
+    final_frame,
+    storyboard,
+    to_html,
+)
 from cnnbook.viz.player import frame_image, storyboard_steps, to_jshtml
 
 
@@ -36,6 +45,22 @@ def test_to_jshtml_plays_once_and_closes_the_figure():
     assert _frames(html) == 4
     assert not plt.fignum_exists(anim.figure.number)
     assert re.search(r'value="once" id="[^"]+"\s*checked', html)  # stops on the last frame
+
+
+def test_the_frame_image_says_in_words_what_it_shows():
+    anim = animate_conv2d(np.arange(25.0).reshape(5, 5), np.ones((3, 3)), padding=1)
+    text = describe(anim)
+    assert "5×5 input ⋆ 3×3 kernel, padding 1" in text
+    assert "⌊(5 + 2·1 − 3)/1⌋ + 1 = 5" in text and text.endswith("in 25 steps")
+    html = to_jshtml(anim)
+    assert html.count("<img ") == 1
+    assert f'<img alt="{text}" id="_anim_img' in html
+    others = [animate_conv1d(np.arange(4.0), np.ones(2)), animate_pool2d(np.ones((2, 2)), 1),
+              animate_multichannel(np.ones((2, 3, 3)), np.ones((2, 2, 2)))]
+    for other, words in zip(others, ["1-D", "max pool", "2 input channels"], strict=True):
+        assert words in describe(other)
+    given = to_html(animate_pool2d(np.ones((2, 2)), 1), alt='a "max" pool').data
+    assert '<img alt="a &quot;max&quot; pool" id="_anim_img' in given
 
 
 def test_final_frame_shows_the_finished_output():
@@ -76,3 +101,7 @@ def test_bad_arguments_are_rejected():
         anim.show_step(4)
     with pytest.raises(ValueError, match="fps must be > 0"):
         to_html(anim, fps=0)
+    with pytest.raises(TypeError, match="alt must be a string or None, got int"):
+        to_html(anim, alt=3)
+    with pytest.raises(TypeError, match="anim must be an animation"):
+        describe(anim.figure)

@@ -78,6 +78,7 @@ def test_animations_step_forward(book_page):
         animation = animations.nth(i)
         frame = animation.locator("img").first
         slider = animation.locator("input.anim-slider")
+        assert frame.get_attribute("alt"), f"animation {i}: no text alternative"
         before, position = frame.get_attribute("src"), slider.input_value()
         animation.get_by_role("button", name="Next frame").click()
         assert slider.input_value() != position, f"animation {i}: the slider did not move"

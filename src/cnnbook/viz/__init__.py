@@ -32,6 +32,7 @@ from cnnbook.viz.animate import (
     animate_gallery,
     animate_multichannel,
     animate_pool2d,
+    describe,
     final_frame,
     storyboard,
     to_html,

@@ -17,6 +17,7 @@ from cnnbook.viz.animate2d import animate_gallery as animate_gallery
 from cnnbook.viz.animate_channels import animate_multichannel as animate_multichannel
 from cnnbook.viz.animate_pool import animate_pool2d as animate_pool2d
 from cnnbook.viz.player import StepAnimation as StepAnimation
+from cnnbook.viz.player import describe as describe
 from cnnbook.viz.player import final_frame as final_frame
 from cnnbook.viz.player import storyboard as storyboard
 from cnnbook.viz.player import to_html as to_html

@@ -22,6 +22,9 @@ HEADER_CELLS = 2.7
 #: Cells reserved below the grids for the running computation.
 FOOTER_CELLS = 1.1
 
+#: Marks the title and formula texts of an animation (see :func:`header`).
+HEADER_GID = "cnnbook-header"
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -77,10 +80,15 @@ def between(ax: Axes, x_left: float, x_right: float, y: float, sign: str) -> Tex
 
 
 def header(ax: Axes, width: float, title: str, formula: str = "") -> tuple[Text, Text]:
-    """The animation's title and, under it, its formula line."""
+    """The animation's title and, under it, its formula line.
+
+    Both carry the gid :data:`HEADER_GID`, so the player can describe the animation in
+    words (the ``alt`` text of the HTML version).
+    """
     t = ax.text(width / 2, 0.35, title, ha="center", va="top", fontsize=10, color=INK,
-                fontweight="bold")
-    f = ax.text(width / 2, 1.2, formula, ha="center", va="top", fontsize=9, color=INK)
+                fontweight="bold", gid=HEADER_GID)
+    f = ax.text(width / 2, 1.2, formula, ha="center", va="top", fontsize=9, color=INK,
+                gid=HEADER_GID)
     return t, f
 
 

@@ -11,6 +11,7 @@ import base64
 import math
 import warnings
 from collections.abc import Callable, Sequence
+from html import escape
 from io import BytesIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -25,6 +26,7 @@ from PIL import Image
 
 from cnnbook._checks import check_int, check_real
 from cnnbook.viz.grid import CellGrid, CellMarks
+from cnnbook.viz.layout import HEADER_GID
 from cnnbook.viz.style import EMBED_LIMIT_MB, INK, book_style
 
 #: Resolution of animation frames: enough for digits in cells, small enough to embed.
@@ -124,26 +126,42 @@ class PaletteHTMLWriter(HTMLWriter):
             self._saved_frames.append(data)
 
 
-def to_jshtml(anim: StepAnimation, fps: float | None = None) -> str:
+def describe(anim: StepAnimation) -> str:
+    """The animation in words, for screen readers: its title, formula and step count."""
+    anim = _check_animation(anim)
+    anim.draw_step(0)
+    lines = [t.get_text() for ax in anim.figure.axes for t in ax.texts
+             if t.get_gid() == HEADER_GID and t.get_text()]
+    steps = f"step-by-step animation in {anim.n_steps} step{'s' * (anim.n_steps != 1)}"
+    return ". ".join([*lines, steps[0].upper() + steps[1:]])
+
+
+def to_jshtml(anim: StepAnimation, fps: float | None = None, alt: str | None = None) -> str:
     """The animation as a self-contained HTML string with play/pause/step buttons.
 
     Frames are palette PNGs at :data:`ANIMATION_DPI`; the player stops on the last
-    frame. The figure is closed afterwards so a notebook does not show it twice.
+    frame. The frame image gets ``alt`` as its alternative text (default:
+    :func:`describe`). The figure is closed afterwards so a notebook does not show it
+    twice.
     """
     anim = _check_animation(anim)
     fps = 1000 / FRAME_MS if fps is None else check_real("fps", fps, positive=True)
+    if alt is None:
+        alt = describe(anim)
+    elif not isinstance(alt, str):
+        raise TypeError(f"alt must be a string or None, got {type(alt).__name__}")
     with mpl.rc_context({"animation.embed_limit": EMBED_LIMIT_MB}), TemporaryDirectory() as tmp:
         path = Path(tmp, "animation.html")
         writer = PaletteHTMLWriter(fps=fps, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=ANIMATION_DPI)
         html = path.read_text()
     plt.close(anim.figure)
-    return html
+    return html.replace('<img id="_anim_img', f'<img alt="{escape(alt)}" id="_anim_img', 1)
 
 
-def to_html(anim: StepAnimation, fps: float | None = None) -> HTML:
+def to_html(anim: StepAnimation, fps: float | None = None, alt: str | None = None) -> HTML:
     """The animation as an ``IPython.display.HTML`` object: it plays in the static book."""
-    return HTML(to_jshtml(anim, fps))
+    return HTML(to_jshtml(anim, fps, alt))
 
 
 def final_frame(anim: StepAnimation) -> Figure:
