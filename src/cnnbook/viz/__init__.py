@@ -43,7 +43,8 @@ from cnnbook.viz.grid import CellGrid, draw_array, format_value
 from cnnbook.viz.signals import plot_convolution1d, plot_signal, show_flip
 
 # isort: split
-# data figures: images, training, network shape tables
+# data figures: images, bar charts, training, network shape tables
+from cnnbook.viz.bars import plot_bars
 from cnnbook.viz.images import sample_photo, show_feature_maps, show_filters, show_images
 from cnnbook.viz.shifts import plot_shift_sensitivity
 from cnnbook.viz.summary import LayerRow, LayerSummary, layer_summary
