@@ -25,6 +25,9 @@ def test_each_series_is_one_bar_per_label_grouped_around_the_ticks():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "test"]
     assert ax.get_ylabel() == "share" and ax.get_yscale() == "linear"
+    ax.figure.canvas.draw()  # the legend sits above the axes, clear of the bars
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y0 >= ax.get_window_extent().y1 - 1
     plt.close(ax.figure)
 
 

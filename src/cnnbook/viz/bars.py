@@ -51,16 +51,16 @@ def plot_bars(
         if log and not np.all(v > 0):
             raise ValueError(f"series[{name!r}] must be positive on a log axis (log=True)")
         values[name] = v
-    if ax is None:
-        with book_style():
+    with book_style():
+        if ax is None:
             _, ax = plt.subplots(figsize=figsize)
-    width = GROUP_WIDTH / len(values)
-    centres = np.arange(len(labels))
-    for i, (name, v) in enumerate(values.items()):
-        offset = (i - (len(values) - 1) / 2) * width
-        ax.bar(centres + offset, v, width=width, label=str(name))
-    ax.set(xticks=centres, xticklabels=[str(label) for label in labels], xlabel=xlabel,
-           ylabel=ylabel, yscale="log" if log else "linear")
-    if len(values) > 1:
-        ax.legend(loc="upper left")
+        width = GROUP_WIDTH / len(values)
+        centres = np.arange(len(labels))
+        for i, (name, v) in enumerate(values.items()):
+            offset = (i - (len(values) - 1) / 2) * width
+            ax.bar(centres + offset, v, width=width, label=str(name))
+        ax.set(xticks=centres, xticklabels=[str(label) for label in labels], xlabel=xlabel,
+               ylabel=ylabel, yscale="log" if log else "linear")
+        if len(values) > 1:  # above the axes, where it cannot hide a bar
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=len(values))
     return ax
