@@ -1,17 +1,13 @@
 """Activation functions and their slopes agree with torch and autograd; the plot draws them."""
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-
-from cnnbook.viz.activations import (  # noqa: E402
+from cnnbook.viz.activations import (
     ACTIVATIONS,
     activation,
     activation_derivative,

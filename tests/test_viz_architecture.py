@@ -1,18 +1,14 @@
 """The architecture figure shows exactly the stages a forward pass goes through."""
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from torch import nn  # noqa: E402
-
-from cnnbook.models import CourseNet, CourseNet3, LeNet5  # noqa: E402
-from cnnbook.viz.architecture import architecture_stages, plot_architecture  # noqa: E402
+from cnnbook.models import CourseNet, CourseNet3, LeNet5
+from cnnbook.viz.architecture import architecture_stages, plot_architecture
 
 
 def shapes_by_hand(model: nn.Module, x: torch.Tensor) -> list[tuple[int, ...]]:

@@ -1,9 +1,5 @@
 """Tests for grouped bar charts."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

@@ -1,18 +1,14 @@
 """Images, the photograph, filter banks and feature maps draw exactly what they are given."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib import cbook
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from matplotlib import cbook  # noqa: E402
-
-from cnnbook.viz.images import (  # noqa: E402
+from cnnbook.viz.images import (
     sample_photo,
     show_feature_maps,
     show_filters,

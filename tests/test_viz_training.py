@@ -2,18 +2,14 @@
 
 import dataclasses
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-
-from cnnbook.viz.training import (  # noqa: E402
+from cnnbook.viz.training import (
     confusion_matrix,
     history_columns,
     plot_confusion_matrix,
