@@ -1,4 +1,4 @@
-"""cnnbook.data: offline loading from seeded files, and the errors a reader can meet."""
+"""cnnbook.data: offline loading from seeded files, the errors a reader can meet, the photograph."""
 
 import gzip
 import shutil
@@ -6,9 +6,11 @@ import urllib.request
 from pathlib import Path
 from urllib.error import URLError
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib import cbook
 
 from cnnbook import data
 
@@ -108,3 +110,28 @@ def test_bad_arguments_name_the_allowed_values(seeded):
         data.load("cifar10", root=seeded)
     with pytest.raises(TypeError, match="train must be True or False"):
         data.load("mnist", train="yes", root=seeded)
+
+
+def test_sample_photo_is_the_luma_of_matplotlibs_photograph():
+    rgb = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) / 255.0
+    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    photo = data.sample_photo()
+    assert photo.dtype == np.float64 and photo.shape == (600, 512)
+    np.testing.assert_allclose(photo, luma, rtol=0, atol=1e-6)
+    assert 0.0 <= photo.min() and photo.max() <= 1.0
+
+
+def test_sample_photo_downsamples_by_block_averaging():
+    full = data.sample_photo()
+    small = data.sample_photo((75, 64))  # exactly 8 × 8 blocks
+    np.testing.assert_allclose(small, full.reshape(75, 8, 64, 8).mean(axis=(1, 3)), atol=1e-6)
+    assert data.sample_photo(100).shape == (100, 85)  # longer side 100, aspect 600:512 kept
+
+
+def test_sample_photo_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
+        data.sample_photo(0)
+    with pytest.raises(ValueError, match="size must be an integer or a sequence of 2"):
+        data.sample_photo((1, 2, 3))
+    with pytest.raises(TypeError, match="size must be an integer"):
+        data.sample_photo(2.5)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import ops
-from cnnbook.invariance import relative_change, shift_image, shift_sensitivity
+from cnnbook.invariance import map_changes, relative_change, shift_image, shift_sensitivity
 
 
 @settings(max_examples=60)
@@ -217,3 +217,22 @@ def test_shift_sensitivity_side_branches_read_their_source():
 def test_shift_sensitivity_rejects_bad_arguments(layers, shifts, error, match):
     with pytest.raises(error, match=match):
         shift_sensitivity(np.ones((1, 1, 4, 4)), layers, shifts)
+
+
+@settings(max_examples=10, deadline=None)
+@given(shift=st.integers(1, 3), seed=st.integers(0, 50))
+def test_map_changes_are_differences_on_the_reference_scale(shift, seed):
+    rng = np.random.default_rng(seed)
+    image = rng.random((1, 1, 8, 8))
+    stages = {}
+    for s in (0, shift):
+        moved = shift_image(image, down=0, right=s)
+        stages[s] = [moved, ops.max_pool2d(moved, 2)]
+    ref, change = map_changes(stages)
+    for m, r in zip(stages[0], ref, strict=True):
+        np.testing.assert_allclose(r, m[0, 0] / m.max(), rtol=1e-15)
+    for m, m0, c in zip(stages[shift], stages[0], change, strict=True):
+        np.testing.assert_allclose(c, np.abs(m - m0)[0, 0] / m0.max(), rtol=1e-15)
+    assert ref[0].max() == 1.0
+    # the columns the shift filled with zeros changed by the whole reference value
+    np.testing.assert_array_equal(change[0][:, :shift], ref[0][:, :shift])

@@ -10,6 +10,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from cnnbook import data, train
 from cnnbook.models import LeNet5
@@ -194,3 +195,40 @@ def test_one_cycle_rises_then_anneals(total, warmup):
         s = np.arange(rise, total + 1)
         np.testing.assert_allclose(
             factors[rise:], 0.5 * (1 + np.cos(np.pi * (s - rise) / (total - rise))), atol=1e-15)
+
+
+def brute_force_confusion(y_true, y_pred, n):
+    cm = np.zeros((n, n), dtype=np.int64)
+    for t in range(n):
+        for p in range(n):
+            cm[t, p] = sum(1 for a, b in zip(y_true, y_pred, strict=True) if a == t and b == p)
+    return cm
+
+@settings(max_examples=40)
+@given(data=st.data(), n=st.integers(1, 6), length=st.integers(0, 40))
+def test_confusion_matrix_equals_brute_force_count(data, n, length):
+    labels = hnp.arrays(np.int64, length, elements=st.integers(0, n - 1))
+    y_true, y_pred = data.draw(labels), data.draw(labels)
+    cm = train.confusion_matrix(y_true, y_pred, n)
+    np.testing.assert_array_equal(cm, brute_force_confusion(y_true, y_pred, n))
+    assert cm.dtype == np.int64 and cm.sum() == length
+    np.testing.assert_array_equal(cm.sum(axis=1), np.bincount(y_true, minlength=n))
+    assert np.trace(cm) == np.sum(y_true == y_pred)
+
+def test_confusion_matrix_accepts_tensors_and_lists():
+    cm = train.confusion_matrix(torch.tensor([0, 1, 1, 2]), [0, 2, 1, 2], 3)
+    np.testing.assert_array_equal(cm, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+
+def test_confusion_matrix_rejects_bad_labels():
+    with pytest.raises(ValueError, match="same length, got 3 and 2"):
+        train.confusion_matrix([0, 1, 1], [0, 1], 2)
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\), found 2"):
+        train.confusion_matrix([0, 1], [0, 2], 2)
+    with pytest.raises(ValueError, match=r"y_true must hold labels in \[0, 3\), found -1"):
+        train.confusion_matrix([-1, 1], [0, 1], 3)
+    with pytest.raises(TypeError, match="y_true must hold integer class labels, got dtype float64"):
+        train.confusion_matrix([0.0, 1.0], [0, 1], 2)
+    with pytest.raises(ValueError, match=r"y_true must be 1-D .* got shape \(1, 2\)"):
+        train.confusion_matrix([[0, 1]], [0, 1], 2)
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1, got 0"):
+        train.confusion_matrix([0], [0], 0)

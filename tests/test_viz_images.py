@@ -1,4 +1,4 @@
-"""Images, the photograph, filter banks and feature maps draw exactly what they are given."""
+"""Images, filter banks and feature maps draw exactly what they are given."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,10 +6,9 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib import cbook
 
+from cnnbook import data
 from cnnbook.viz.images import (
-    sample_photo,
     show_feature_maps,
     show_filters,
     show_images,
@@ -18,31 +17,6 @@ from cnnbook.viz.images import (
 
 def image_axes(fig):
     return [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
-
-
-def test_sample_photo_is_the_luma_of_matplotlibs_photograph():
-    rgb = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) / 255.0
-    luma = rgb @ np.array([0.299, 0.587, 0.114])
-    photo = sample_photo()
-    assert photo.dtype == np.float64 and photo.shape == (600, 512)
-    np.testing.assert_allclose(photo, luma, rtol=0, atol=1e-6)
-    assert 0.0 <= photo.min() and photo.max() <= 1.0
-
-
-def test_sample_photo_downsamples_by_block_averaging():
-    full = sample_photo()
-    small = sample_photo((75, 64))  # exactly 8 × 8 blocks
-    np.testing.assert_allclose(small, full.reshape(75, 8, 64, 8).mean(axis=(1, 3)), atol=1e-6)
-    assert sample_photo(100).shape == (100, 85)  # longer side 100, aspect 600:512 kept
-
-
-def test_sample_photo_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
-        sample_photo(0)
-    with pytest.raises(ValueError, match="size must be an integer or a sequence of 2"):
-        sample_photo((1, 2, 3))
-    with pytest.raises(TypeError, match="size must be an integer"):
-        sample_photo(2.5)
 
 
 @settings(max_examples=10)
@@ -72,7 +46,7 @@ def test_show_images_class_names_tensors_and_ragged_lists():
     fig = show_images(images, torch.tensor([2, 0, 1]), classes=("cat", "dog", "ant"), title="t")
     assert [ax.get_title() for ax in image_axes(fig)] == ["ant", "cat", "dog"]
     assert fig.get_suptitle() == "t"
-    photo = sample_photo(40)
+    photo = data.sample_photo(40)
     fig = show_images([photo, photo[:10, :7]], ["big", "crop"])
     shapes = [ax.images[0].get_array().shape for ax in image_axes(fig)]
     assert shapes == [photo.shape, (10, 7)]

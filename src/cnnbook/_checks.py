@@ -81,3 +81,64 @@ def as_array(name: str, x: object, ndim: int | Iterable[int] | None = None) -> n
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     return arr
+
+
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` as a ``bool``; only ``True`` and ``False`` (or NumPy's) are accepted."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def as_batched(name: str, x: object, ndim: int) -> tuple[np.ndarray, bool]:
+    """``x`` with ``ndim`` dimensions, or ``ndim - 1`` without the batch axis (one is added).
+
+    Returns the batched array and whether ``x`` had its batch axis, so a result can be
+    given back in the caller's shape with ``out if batched else out[0]``.
+    """
+    arr = as_array(name, x, ndim=(ndim - 1, ndim))
+    batched = arr.ndim == ndim
+    return (arr if batched else arr[None]), batched
+
+
+def as_map(name: str, value: object) -> np.ndarray:
+    """``value`` as a 2-D float64 array, dropping axes of length 1 (a ``(1, 1, H, W)`` batch)."""
+    a = np.squeeze(as_array(name, value)).astype(np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D map (axes of length 1 aside), got shape "
+                         f"{np.shape(value)}")
+    return a
+
+
+def check_strings(name: str, values: Iterable[object], n: int) -> list[str]:
+    """``values`` as a list of exactly ``n`` strings (titles, labels)."""
+    items = list(values)
+    if len(items) != n or not all(isinstance(t, str) for t in items):
+        raise ValueError(f"{name} must be {n} strings, got {items!r}")
+    return items
+
+
+def as_labels(name: str, y: object, n_classes: int | None = None) -> np.ndarray:
+    """``y`` as a 1-D int64 array of class labels in ``[0, n_classes)``."""
+    if hasattr(y, "detach"):  # a torch tensor
+        y = y.detach().cpu().numpy()
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per example), got shape {arr.shape}")
+    if n_classes is not None and arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        bad = arr[(arr < 0) | (arr >= n_classes)][0]
+        raise ValueError(f"{name} must hold labels in [0, {n_classes}), found {bad}")
+    return arr.astype(np.int64)
+
+
+def as_label_pair(
+    y_true: object, y_pred: object, n_classes: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """True and predicted labels, checked with :func:`as_labels` and of the same length."""
+    t = as_labels("y_true", y_true, n_classes)
+    p = as_labels("y_pred", y_pred, n_classes)
+    if len(t) != len(p):
+        raise ValueError(f"y_true and y_pred must have the same length, got {len(t)} and {len(p)}")
+    return t, p

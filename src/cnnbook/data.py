@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST as in-memory tensors, ready for training.
+"""The book's data: MNIST and Fashion-MNIST as in-memory tensors, and one photograph.
 
 The files are fetched by ``torchvision.datasets`` (which checks their MD5 sums)
 into one data folder:
@@ -10,6 +10,9 @@ into one data folder:
 Offline, put the four original ``.gz`` files of a dataset in
 ``<data folder>/MNIST/raw/`` (or ``FashionMNIST/raw/``): nothing is downloaded then.
 Each ``.gz`` that is present is checked against torchvision's MD5 before use.
+
+:func:`sample_photo` is the photograph the chapters filter, shipped with matplotlib (no
+download).
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
+from matplotlib import cbook
+from PIL import Image
 from torchvision import datasets
 
-from cnnbook._checks import check_choice
+from cnnbook._checks import check_choice, check_int, check_tuple
 
 DATA_ENV = "CNNBOOK_DATA"
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "cnnbook" / "data"
@@ -149,3 +156,27 @@ def load(
         raise TypeError(f"train must be True or False, got {train!r}")
     root = Path(root).expanduser().resolve() if root is not None else data_dir()
     return _load(name, train, root, bool(normalize))
+
+
+#: The photograph the book convolves: Grace Hopper, shipped with matplotlib.
+PHOTO = "grace_hopper.jpg"
+
+
+def sample_photo(size: int | tuple[int, int] | None = None) -> np.ndarray:
+    """A grayscale photograph as float64 in [0, 1], shape ``(height, width)``; no download.
+
+    ``size`` resizes it (area-averaging, so small sizes stay smooth): an int is the
+    longer side with the aspect ratio kept, a pair is ``(height, width)``.
+    """
+    with Image.open(cbook.get_sample_data(PHOTO, asfileobj=False)) as img:
+        gray = img.convert("F")  # float luma (ITU-R 601): 0.299 R + 0.587 G + 0.114 B
+        if size is not None:
+            w, h = gray.size
+            if isinstance(size, Sequence) and not isinstance(size, str):
+                new_h, new_w = check_tuple("size", size, 2, minimum=1)
+            else:
+                side = check_int("size", size, minimum=1)
+                scale = side / max(w, h)
+                new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+            gray = gray.resize((new_w, new_h), Image.Resampling.BOX)
+        return np.clip(np.asarray(gray, dtype=np.float64) / 255.0, 0.0, 1.0)

@@ -4,7 +4,8 @@ A convolution is *equivariant* to shifts: move the input and the output moves wi
 Pooling makes a network *approximately invariant*: after it, a small shift changes the
 output only a little. This module supplies the two tools the book measures that with:
 :func:`shift_image`, an exact whole-pixel shift, and :func:`shift_sensitivity`, the relative
-change of every stage of a pipeline when its input is shifted.
+change of every stage of a pipeline when its input is shifted. :func:`map_changes` compares
+the maps of shifted copies with the maps of the original, cell by cell.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from cnnbook._checks import as_array, check_int, check_real, check_tuple
+from cnnbook._checks import as_array, as_map, check_int, check_real, check_tuple
 
-__all__ = ["relative_change", "shift_image", "shift_sensitivity"]
+__all__ = ["map_changes", "relative_change", "shift_image", "shift_sensitivity"]
 
 #: A layer of a pipeline: a function of the previous stage, or ``(source, function)``.
 Layer = Callable[[np.ndarray], object] | tuple[str, Callable[[np.ndarray], object]]
@@ -125,3 +126,33 @@ def shift_sensitivity(
         for name, before in reference.items():
             result[name][row] = relative_change(before, moved[name])
     return result
+
+
+def map_changes(stages: Mapping[object, Sequence[object]]) -> list[list[np.ndarray]]:
+    """Rows of panels: the first entry's maps, then how much each other entry's maps differ.
+
+    ``stages`` maps a key (a shift, say) to the same list of maps for each key; the first
+    key is the reference. Row 0 holds the reference maps, each divided by its own maximum
+    (1 if it is not positive); every later row holds ``|map - reference|`` on that same
+    scale, so 0 means unchanged and 1 a change as large as the reference's brightest cell.
+    """
+    if not isinstance(stages, Mapping) or len(stages) < 2:
+        raise TypeError(
+            f"stages must be a mapping with a reference and at least one other entry, "
+            f"got {stages!r}"
+        )
+    keys = list(stages)
+    rows = {k: [as_map(f"stages[{k!r}][{i}]", m) for i, m in enumerate(stages[k])] for k in keys}
+    reference = rows[keys[0]]
+    for k in keys[1:]:
+        shapes = [m.shape for m in rows[k]]
+        if shapes != [m.shape for m in reference]:
+            raise ValueError(
+                f"stages[{k!r}] must hold maps shaped like the reference "
+                f"{[m.shape for m in reference]}, got {shapes}"
+            )
+    tops = [float(m.max()) if m.max() > 0 else 1.0 for m in reference]
+    out = [[m / t for m, t in zip(reference, tops, strict=True)]]
+    for k in keys[1:]:
+        out.append([np.abs(m - m0) / t for m, m0, t in zip(rows[k], reference, tops, strict=True)])
+    return out

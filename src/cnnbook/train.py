@@ -3,6 +3,7 @@
 The whole dataset already sits in one tensor (:mod:`cnnbook.data`), so a mini-batch is
 just ``images[indices]`` for a slice of a seeded random permutation: no ``DataLoader``.
 :func:`fit` is the loop the chapter shows; :data:`RECIPE` is the book's recipe;
+:func:`evaluate` and :func:`confusion_matrix` say how well a trained network does;
 ``python -m cnnbook.train --model lenet5 --dataset mnist`` runs it from a shell and
 prints, as its last line, one JSON object with the result.
 """
@@ -20,12 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from cnnbook import data
-from cnnbook._checks import check_choice, check_int, check_real
+from cnnbook._checks import as_label_pair, check_choice, check_int, check_real
 from cnnbook.models import MODELS, build
 
 
@@ -106,6 +108,15 @@ def evaluate(
     model.train(was_training)
     predictions = torch.cat(preds).cpu()
     return (predictions == split.labels).double().mean().item(), predictions
+
+
+def confusion_matrix(y_true: object, y_pred: object, n_classes: int) -> np.ndarray:
+    """Counts ``cm[t, p]`` of examples of true class ``t`` predicted as ``p`` (int64)."""
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    t, p = as_label_pair(y_true, y_pred, n_classes)
+    # each (t, p) pair is one cell of the flattened n × n matrix
+    counts = np.bincount(t * n_classes + p, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
 
 
 def fit(

@@ -1,7 +1,9 @@
-"""cnnbook.viz: the book's pictures and step-through animations.
+"""cnnbook.viz: the drawing kit the chapters share, and the step-through animations.
 
-``style`` holds the visual language (a colour per role); the other modules draw
-arrays, signals and animations in it. Every name below is re-exported here.
+``style`` holds the visual language (a colour per role); the other modules draw arrays,
+signals, images and animations in it. The kit holds what two or more chapters draw with;
+a figure only one chapter draws lives in :mod:`cnnbook.figures`. Every name below is
+re-exported here.
 """
 
 # ruff: noqa: F401  (this file only re-exports)
@@ -40,45 +42,9 @@ from cnnbook.viz.animate import (
 )
 from cnnbook.viz.array_row import draw_array_row
 from cnnbook.viz.grid import CellGrid, draw_array, format_value
-from cnnbook.viz.signals import plot_convolution1d, plot_signal, show_flip
+from cnnbook.viz.signals import plot_signal
 
 # isort: split
-# data figures: images, bar charts, training, network shape tables
+# images and bar charts
 from cnnbook.viz.bars import plot_bars
-from cnnbook.viz.images import sample_photo, show_feature_maps, show_filters, show_images
-from cnnbook.viz.shifts import plot_shift_sensitivity
-from cnnbook.viz.summary import LayerRow, LayerSummary, layer_summary
-from cnnbook.viz.training import (
-    confusion_matrix,
-    plot_confusion_matrix,
-    plot_history,
-    show_misclassified,
-)
-
-# isort: split
-# activation functions and their slopes; a network drawn as its stages
-from cnnbook.viz.activations import activation, activation_derivative, plot_activations
-from cnnbook.viz.architecture import Stage, architecture_stages, plot_architecture
-
-# isort: split
-# kernel fitting: two fits' losses and kernel paths
-from cnnbook.viz.fitting import plot_kernel_fits
-
-# isort: split
-# 1-D convolution at work: smoothing, steps, wrap-around, timings, causality, sensitivity
-from cnnbook.viz.figures1d import (
-    plot_perturbation_response,
-    plot_sensitivity,
-    plot_smoothing,
-    plot_step_detection,
-    plot_timings,
-    plot_wraparound,
-)
-
-# isort: split
-# feature maps side by side: signed responses on one scale, what a shift changed
-from cnnbook.viz.maps import map_changes, show_shift_changes, show_signed_maps
-
-# isort: split
-# one array under several paddings, side by side at one scale
-from cnnbook.viz.padded_grids import plot_padded_grids
+from cnnbook.viz.images import show_feature_maps, show_filters, show_images

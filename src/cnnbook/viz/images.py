@@ -1,4 +1,4 @@
-"""Images as the network sees them: digits with labels, a photograph, filter banks, feature maps.
+"""Images as the network sees them: digits with labels, photographs, filter banks, feature maps.
 
 Every function returns a matplotlib ``Figure`` with one image axes per picture (unused
 grid cells are removed), so ``len(fig.axes)`` counts what was drawn (plus a colorbar
@@ -12,36 +12,11 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from PIL import Image
 
-from cnnbook._checks import as_array, check_int, check_real, check_tuple
+from cnnbook._checks import as_array, check_int, check_real
 from cnnbook.viz.style import INK, book_style, magnitude_cmap, sign_cmap
-
-#: The photograph the book convolves: Grace Hopper, shipped with matplotlib.
-PHOTO = "grace_hopper.jpg"
-
-
-def sample_photo(size: int | tuple[int, int] | None = None) -> np.ndarray:
-    """A grayscale photograph as float64 in [0, 1], shape ``(height, width)``; no download.
-
-    ``size`` resizes it (area-averaging, so small sizes stay smooth): an int is the
-    longer side with the aspect ratio kept, a pair is ``(height, width)``.
-    """
-    with Image.open(cbook.get_sample_data(PHOTO, asfileobj=False)) as img:
-        gray = img.convert("F")  # float luma (ITU-R 601): 0.299 R + 0.587 G + 0.114 B
-        if size is not None:
-            w, h = gray.size
-            if isinstance(size, Sequence) and not isinstance(size, str):
-                new_h, new_w = check_tuple("size", size, 2, minimum=1)
-            else:
-                side = check_int("size", size, minimum=1)
-                scale = side / max(w, h)
-                new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
-            gray = gray.resize((new_w, new_h), Image.Resampling.BOX)
-        return np.clip(np.asarray(gray, dtype=np.float64) / 255.0, 0.0, 1.0)
 
 
 def image_grid(

@@ -1,5 +1,6 @@
-"""layer_summary: its rows are the real forward shapes, its totals the real parameter counts."""
+"""A network's shape table and its stages are exactly what a forward pass goes through."""
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -7,7 +8,8 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn import functional as F
 
-from cnnbook.viz.summary import layer_summary
+from cnnbook.models import CourseNet, CourseNet3, LeNet5
+from cnnbook.summary import architecture_stages, layer_summary
 
 
 def lenet_like(channels: int = 6, kernel: int = 5, size: int = 28) -> nn.Sequential:
@@ -139,3 +141,52 @@ def test_bad_arguments() -> None:
         layer_summary(model, (0,))
     with pytest.raises(TypeError, match=r"input_size\[1\] must be an integer"):
         layer_summary(model, (1, 2.5))
+
+
+def shapes_by_hand(model: nn.Module, x: torch.Tensor) -> list[tuple[int, ...]]:
+    """Every Conv2d / pooling / Linear output shape, recorded with plain forward hooks."""
+    seen: list[tuple[int, ...]] = []
+    kinds = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Linear)
+    hooks = [m.register_forward_hook(lambda _m, _i, out: seen.append(tuple(out.shape[1:])))
+             for m in model.modules() if isinstance(m, kinds)]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+@pytest.mark.parametrize("model", [LeNet5.modern(), LeNet5.original(), CourseNet(), CourseNet3()])
+def test_stages_follow_the_forward_pass(model):
+    stages = architecture_stages(model, (1, 28, 28))
+    assert stages[0].shape == (1, 28, 28) and stages[0].label == "input"
+    assert [s.shape for s in stages[1:]] == shapes_by_hand(model, torch.zeros(1, 1, 28, 28))
+
+
+def test_lenet_labels_and_activations():
+    stages = architecture_stages(LeNet5.modern(), (1, 28, 28))
+    assert [s.title for s in stages] == [
+        "input", "conv 5×5, pad 2, ReLU", "max pool 2×2", "conv 5×5, ReLU", "max pool 2×2",
+        "fc, ReLU", "fc, ReLU", "fc",
+    ]
+    original = architecture_stages(LeNet5.original(), (1, 28, 28))
+    assert original[1].activation == "sigmoid" and original[2].label == "avg pool 2×2"
+    assert np.prod(stages[4].shape) == 16 * 5 * 5 == 400
+
+
+@settings(max_examples=8)
+@given(padding=st.integers(0, 3), size=st.sampled_from([28, 32]))
+def test_padded_lenet_on_other_sizes(padding, size):
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=padding), nn.Tanh(), nn.AvgPool2d(2))
+    stages = architecture_stages(model, (1, size, size))
+    side = size + 2 * padding - 4
+    assert stages[1].shape == (6, side, side) and stages[1].activation == "tanh"
+    assert stages[2].shape == (6, side // 2, side // 2)
+    assert stages[1].label == ("conv 5×5" if padding == 0 else f"conv 5×5, pad {padding}")
+
+
+def test_stages_reject_bad_arguments():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        architecture_stages("lenet", (1, 28, 28))
+    with pytest.raises(ValueError, match="input_size must not be empty"):
+        architecture_stages(CourseNet(), ())

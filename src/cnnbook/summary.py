@@ -4,10 +4,16 @@
 for every leaf module (a layer with no sub-layers) that the forward pass calls, its
 output shape and its parameter count. Work done by plain functions inside
 ``forward`` (``F.relu``, ``x.flatten(1)``) is not a module, so it has no row.
+
+:func:`architecture_stages` reads such a table and keeps the layers that change the shape
+of the data (convolutions, pooling, fully connected layers), each with the activation that
+follows it: the arrays one input becomes, which
+:func:`cnnbook.figures.lenet.plot_architecture` draws.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -170,3 +176,61 @@ def layer_summary(model: nn.Module, input_size: Sequence[int]) -> LayerSummary:
         total_parameters=sum(p.numel() for p in params),
         trainable_parameters=sum(p.numel() for p in params if p.requires_grad),
     )
+
+
+#: Layer classes that change the data's shape, and the colour role their output is drawn in.
+SHAPING: dict[str, str] = {
+    "Conv2d": "output", "MaxPool2d": "padding", "AvgPool2d": "padding", "Linear": "kernel",
+}
+
+#: Element-wise layers: they keep the shape, so they are written next to the stage before them.
+ELEMENTWISE: dict[str, str] = {"ReLU": "ReLU", "Sigmoid": "sigmoid", "Tanh": "tanh"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One array in the forward pass: the input, or the output of a shape-changing layer."""
+
+    label: str  # the layer that made it, e.g. "conv 5×5" or "input"
+    shape: tuple[int, ...]  # without the batch axis: (C, H, W) or (F,)
+    role: str  # the colour role it is drawn in
+    activation: str | None = None  # the element-wise function applied right after, if any
+
+    @property
+    def title(self) -> str:
+        """The label with the activation, e.g. ``"conv 5×5, ReLU"``."""
+        return self.label if self.activation is None else f"{self.label}, {self.activation}"
+
+
+def _describe(module: nn.Module) -> str:
+    def pair(v: object) -> str:
+        a, b = (v, v) if isinstance(v, int) else tuple(v)  # type: ignore[arg-type]
+        return f"{a}×{b}"
+
+    if isinstance(module, nn.Conv2d):
+        p = module.padding
+        p = p[0] if isinstance(p, tuple) and len(set(p)) == 1 else p
+        pad = "" if p == 0 else f", pad {p if isinstance(p, int | str) else pair(p)}"
+        return f"conv {pair(module.kernel_size)}{pad}"
+    if isinstance(module, nn.MaxPool2d | nn.AvgPool2d):
+        kind = "max" if isinstance(module, nn.MaxPool2d) else "avg"
+        return f"{kind} pool {pair(module.kernel_size)}"
+    return "fc"
+
+
+def architecture_stages(model: nn.Module, input_size: Sequence[int]) -> list[Stage]:
+    """The input and every shape-changing layer's output, in the order the forward pass runs.
+
+    A stage records the activation module applied right after its layer, if any
+    (activations called as functions inside ``forward`` are not modules and do not show).
+    """
+    summary = layer_summary(model, input_size)
+    modules = dict(model.named_modules())
+    stages = [Stage("input", summary.input_shape[1:], "input")]
+    for row in summary.rows:
+        if row.kind in SHAPING and isinstance(row.output_shape[0], int):
+            label = _describe(modules[row.name] if row.name in modules else model)
+            stages.append(Stage(label, tuple(row.output_shape[1:]), SHAPING[row.kind]))
+        elif row.kind in ELEMENTWISE and len(stages) > 1 and stages[-1].activation is None:
+            stages[-1] = dataclasses.replace(stages[-1], activation=ELEMENTWISE[row.kind])
+    return stages

@@ -1,10 +1,11 @@
-"""One array drawn with several amounts of zero padding, side by side at one scale.
+"""Chapter 4's one-off figure: one array under several paddings, side by side at one scale.
 
 Used to compare the *valid*, *same* and *full* settings of a convolution: every panel
 shows the padded input (padding cells marked) and, in its title, the output shape
 that padding gives with the kernel. All panels share one cell size, so a wider
 padding visibly makes a bigger grid.
 """
+
 
 from __future__ import annotations
 

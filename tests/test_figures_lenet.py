@@ -1,21 +1,71 @@
-"""Training curves, the confusion matrix and the misclassified images show exactly the data."""
+"""Chapter 6's figures draw what they are given: architecture, activations, training runs."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
-from cnnbook.viz.training import (
-    confusion_matrix,
+from cnnbook import train
+from cnnbook.activations import activation, activation_derivative
+from cnnbook.figures.lenet import (
     history_columns,
+    plot_activations,
+    plot_architecture,
     plot_confusion_matrix,
     plot_history,
     show_misclassified,
 )
+from cnnbook.models import CourseNet, LeNet5
+
+
+def test_plot_activations_rejects_bad_arguments():
+    with pytest.raises(ValueError, match=r"names\[1\] must be one of"):
+        plot_activations(["relu", "swish"])
+    with pytest.raises(ValueError, match="names must be a non-empty sequence"):
+        plot_activations("relu")
+    with pytest.raises(ValueError, match="limit must be > 0"):
+        plot_activations(limit=0)
+    with pytest.raises(ValueError, match="saturation must be below limit = 6.0, got 7.0"):
+        plot_activations(saturation=7.0)
+    with pytest.raises(ValueError, match="points must be an integer >= 2"):
+        plot_activations(points=1)
+
+
+def test_plot_draws_each_function_with_its_slope():
+    fig = plot_activations(("sigmoid", "relu"), limit=4.0, points=81, saturation=3.0)
+    assert len(fig.axes) == 2
+    x = np.linspace(-4, 4, 81)
+    for ax, name in zip(fig.axes, ("sigmoid", "relu"), strict=True):
+        curves = {line.get_label(): line for line in ax.get_lines()}
+        np.testing.assert_allclose(curves["function"].get_ydata(), activation(name, x))
+        np.testing.assert_allclose(curves["derivative"].get_ydata(), activation_derivative(name, x))
+        np.testing.assert_allclose(curves["function"].get_xdata(), x)
+        assert len(ax.patches) == 2  # the two shaded tails
+    assert fig.axes[0].get_legend() is not None
+
+
+def test_plot_without_saturation_shades_nothing():
+    fig = plot_activations()
+    assert [len(ax.patches) for ax in fig.axes] == [0, 0, 0]
+
+
+def test_plot_writes_every_shape_and_one_box_per_map():
+    fig = plot_architecture(LeNet5.modern(), (1, 28, 28), title="LeNet-5", max_maps=4)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    for shape in ("1 × 28 × 28", "6 × 28 × 28", "6 × 14 × 14", "16 × 10 × 10", "16 × 5 × 5",
+                  "120", "84", "10"):
+        assert shape in texts
+    assert "flatten\n400" in texts
+    boxes = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+    assert len(boxes) == 1 + 4 * 4 + 3  # input, four stacks capped at 4 maps, three bars
+    assert ax.get_title() == "LeNet-5"
+
+
+def test_plot_architecture_rejects_bad_max_maps():
+    with pytest.raises(ValueError, match="max_maps must be an integer >= 1, got 0"):
+        plot_architecture(CourseNet(), (1, 28, 28), max_maps=0)
 
 
 def records(n: int, seed: int = 0) -> list[dict]:
@@ -128,50 +178,10 @@ def test_plot_history_rejects_bad_histories():
         plot_history({"train_loss": [1, 2], "train_accuracy": [1], "test_accuracy": [1]})
 
 
-def brute_force_confusion(y_true, y_pred, n):
-    cm = np.zeros((n, n), dtype=np.int64)
-    for t in range(n):
-        for p in range(n):
-            cm[t, p] = sum(1 for a, b in zip(y_true, y_pred, strict=True) if a == t and b == p)
-    return cm
-
-
-@settings(max_examples=40)
-@given(data=st.data(), n=st.integers(1, 6), length=st.integers(0, 40))
-def test_confusion_matrix_equals_brute_force_count(data, n, length):
-    labels = hnp.arrays(np.int64, length, elements=st.integers(0, n - 1))
-    y_true, y_pred = data.draw(labels), data.draw(labels)
-    cm = confusion_matrix(y_true, y_pred, n)
-    np.testing.assert_array_equal(cm, brute_force_confusion(y_true, y_pred, n))
-    assert cm.dtype == np.int64 and cm.sum() == length
-    np.testing.assert_array_equal(cm.sum(axis=1), np.bincount(y_true, minlength=n))
-    assert np.trace(cm) == np.sum(y_true == y_pred)
-
-
-def test_confusion_matrix_accepts_tensors_and_lists():
-    cm = confusion_matrix(torch.tensor([0, 1, 1, 2]), [0, 2, 1, 2], 3)
-    np.testing.assert_array_equal(cm, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
-
-
-def test_confusion_matrix_rejects_bad_labels():
-    with pytest.raises(ValueError, match="same length, got 3 and 2"):
-        confusion_matrix([0, 1, 1], [0, 1], 2)
-    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\), found 2"):
-        confusion_matrix([0, 1], [0, 2], 2)
-    with pytest.raises(ValueError, match=r"y_true must hold labels in \[0, 3\), found -1"):
-        confusion_matrix([-1, 1], [0, 1], 3)
-    with pytest.raises(TypeError, match="y_true must hold integer class labels, got dtype float64"):
-        confusion_matrix([0.0, 1.0], [0, 1], 2)
-    with pytest.raises(ValueError, match=r"y_true must be 1-D .* got shape \(1, 2\)"):
-        confusion_matrix([[0, 1]], [0, 1], 2)
-    with pytest.raises(ValueError, match="n_classes must be an integer >= 1, got 0"):
-        confusion_matrix([0], [0], 0)
-
-
 def test_plot_confusion_matrix_writes_every_count():
     rng = np.random.default_rng(3)
     y_true, y_pred = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
-    cm = confusion_matrix(y_true, y_pred, 4)
+    cm = train.confusion_matrix(y_true, y_pred, 4)
     fig = plot_confusion_matrix(cm, ["a", "b", "c", "d"], title="cm")
     (ax,) = fig.axes
     written = {

@@ -1,8 +1,9 @@
-"""Figures about 1-D convolution at work: smoothing, edge finding, wrap-around, speed, causality.
+"""Chapter 1's one-off figures: 1-D convolution drawn, and at work.
 
-Each function draws one kind of figure from arrays the caller has already computed
-(the computing stays in :mod:`cnnbook.ops`), and returns the matplotlib ``Figure``.
-Colours follow the book's roles: inputs blue, kernels orange, outputs green,
+:func:`plot_convolution1d` draws a signal, a kernel and their convolution as stems; the
+others draw arrays the chapter has already computed (the computing stays in
+:mod:`cnnbook.ops`): smoothing, step finding, wrap-around, timings, causality and
+sensitivity. Colours follow the book's roles: inputs blue, kernels orange, outputs green,
 highlights red.
 """
 
@@ -14,10 +15,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from cnnbook._checks import as_array, check_int, check_real
-from cnnbook.viz.style import book_style, role_color
+from cnnbook import ops
+from cnnbook._checks import as_array, check_choice, check_int, check_real
+from cnnbook.viz.signals import MODES, output_positions, plot_signal
+from cnnbook.viz.style import book_style, figsize, role_color
 
 __all__ = [
+    "plot_convolution1d",
     "plot_perturbation_response",
     "plot_sensitivity",
     "plot_smoothing",
@@ -25,6 +29,42 @@ __all__ = [
     "plot_timings",
     "plot_wraparound",
 ]
+
+
+def plot_convolution1d(
+    x: object, k: object, mode: str = "full", flip: bool = True
+) -> Figure:
+    """Three stacked stem plots: the signal, the kernel, and their convolution.
+
+    ``flip=True`` is true convolution (``ops.convolve1d``) and also shows the flipped
+    kernel; ``flip=False`` is correlation (``ops.correlate1d``). Each output value is
+    drawn under the centre of the window it summarises. ``fig.result`` holds it.
+    """
+    xs = as_array("x", x, ndim=1).astype(np.float64)
+    ks = as_array("k", k, ndim=1).astype(np.float64)
+    check_choice("mode", mode, MODES)
+    if not isinstance(flip, bool):
+        raise TypeError(f"flip must be True or False, got {flip!r}")
+    y = ops.convolve1d(xs, ks, mode) if flip else ops.correlate1d(xs, ks, mode)
+    pos = output_positions(y.size, ks.size, mode)
+    with book_style():
+        w, _ = figsize("wide")
+        fig, axes = plt.subplots(3, 1, figsize=(w, 4.6), sharex=True, layout="constrained")
+        plot_signal(xs, axes[0], "input", label="x", title="signal x")
+        centre = (ks.size - 1) / 2
+        plot_signal(ks, axes[1], "kernel", label="k", start=-centre,
+                    title="kernel k, centred" + (", and flip(k)" if flip else ""))
+        if flip:
+            m, s, _ = axes[1].stem(-centre + np.arange(ks.size) + 0.15, ops.flip(ks), basefmt=" ",
+                                   label="flip(k)")
+            m.set(color=role_color("kernel"), markerfacecolor="white", markersize=5)
+            s.set(color=role_color("kernel"), linestyle=":", linewidth=1.4)
+            axes[1].legend(loc="upper right")
+        name = "convolution x * k" if flip else "correlation x ⋆ k"
+        plot_signal(y, axes[2], "output", start=float(pos[0]), title=f"{name}, mode {mode!r}")
+        axes[2].set_xlabel("position")
+    fig.result = y  # type: ignore[attr-defined]
+    return fig
 
 
 def _signals(name: str, signals: Mapping[object, object], length: int | None = None

@@ -1,4 +1,9 @@
-"""How training went: loss and accuracy curves, the confusion matrix, the digits it got wrong.
+"""Chapter 6's one-off figures: LeNet drawn, its activations, how its training went.
+
+:func:`plot_architecture` draws a model as the arrays one input becomes (stacks of maps,
+then bars of features, from :func:`cnnbook.summary.architecture_stages`);
+:func:`plot_activations` draws each activation with its derivative; :func:`plot_history`,
+:func:`plot_confusion_matrix` and :func:`show_misclassified` show how a training run went.
 
 A *history* is one run's per-epoch record, in any of the shapes the book meets:
 ``cnnbook.train.History`` (columns, with ``.records()``), an object with an ``.epochs``
@@ -16,11 +21,121 @@ import numpy as np
 from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from torch import nn
 
-from cnnbook._checks import check_int
+from cnnbook._checks import as_label_pair, check_choice, check_int, check_real
+from cnnbook.activations import ACTIVATIONS, activation, activation_derivative
+from cnnbook.summary import architecture_stages
 from cnnbook.viz.images import show_images
 from cnnbook.viz.style import INK, book_style, figsize, magnitude_cmap, role_color, text_color
+
+#: How the book writes each function.
+FORMULAS: dict[str, str] = {
+    "sigmoid": r"$\sigma(x) = 1/(1+e^{-x})$",
+    "tanh": r"$\tanh x$",
+    "relu": r"$\mathrm{ReLU}(x) = \max(0, x)$",
+}
+
+
+def plot_activations(
+    names: Sequence[str] = ("sigmoid", "tanh", "relu"), *, limit: float = 6.0,
+    points: int = 401, saturation: float | None = None,
+) -> Figure:
+    """One panel per activation on ``[-limit, limit]``: the function (solid) and its slope (dashed).
+
+    ``saturation`` shades ``|x| >= saturation`` in every panel, where the sigmoid and
+    tanh are nearly flat and pass almost no gradient back.
+    """
+    if isinstance(names, str) or not isinstance(names, Sequence) or len(names) == 0:
+        raise ValueError(f"names must be a non-empty sequence of {tuple(ACTIVATIONS)}, "
+                         f"got {names!r}")
+    for i, name in enumerate(names):
+        check_choice(f"names[{i}]", name, ACTIVATIONS)
+    limit = check_real("limit", limit, positive=True)
+    points = check_int("points", points, minimum=2)
+    if saturation is not None:
+        saturation = check_real("saturation", saturation, positive=True)
+        if saturation >= limit:
+            raise ValueError(f"saturation must be below limit = {limit}, got {saturation}")
+    x = np.linspace(-limit, limit, points)
+    with book_style():
+        fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.4),
+                                 sharey=True, layout="constrained", squeeze=False)
+        for ax, name in zip(axes[0], names, strict=True):
+            ax.axhline(0, color=INK, lw=0.6)
+            ax.axvline(0, color=INK, lw=0.6)
+            if saturation is not None:
+                for lo, hi in ((-limit, -saturation), (saturation, limit)):
+                    ax.axvspan(lo, hi, color=role_color("padding"), alpha=0.35, lw=0)
+            ax.plot(x, activation(name, x), color=role_color("input"), label="function")
+            slope = activation_derivative(name, x)
+            ax.plot(x, slope, "--", color=role_color("kernel"), label="derivative")
+            ax.set(title=FORMULAS[name], xlabel="$x$", xlim=(-limit, limit), ylim=(-1.2, 2.2))
+            ax.grid(alpha=0.3)
+        axes[0, 0].legend(loc="upper left")
+    return fig
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return " × ".join(str(d) for d in shape)
+
+
+def plot_architecture(
+    model: nn.Module, input_size: Sequence[int], *, title: str | None = None,
+    max_maps: int = 6,
+) -> Figure:
+    """Draw ``model`` as the arrays one input of ``input_size`` (no batch axis) becomes.
+
+    A ``C × H × W`` stage is a stack of up to ``max_maps`` squares of side ∝ ``H`` (the
+    count ``C`` is written below it); a flat stage of ``F`` features is a bar whose
+    height grows with ``√F``. Above each stage: the layer that made it.
+    """
+    if isinstance(max_maps, bool) or not isinstance(max_maps, int) or max_maps < 1:
+        raise ValueError(f"max_maps must be an integer >= 1, got {max_maps!r}")
+    stages = architecture_stages(model, input_size)
+    tallest = max((s.shape[-2] for s in stages if len(s.shape) == 3), default=1)
+    widest_flat = max((s.shape[0] for s in stages if len(s.shape) == 1), default=1)
+    step = 0.09  # offset between stacked maps
+    with book_style():
+        fig, ax = plt.subplots(figsize=(1.15 * len(stages) + 0.4, 2.6), layout="constrained")
+        x, prev, prev_right = 0.0, None, 0.0
+        for stage in stages:
+            color = role_color(stage.role)
+            if len(stage.shape) == 3:
+                c, h, w = stage.shape
+                side_h, side_w = h / tallest, w / tallest
+                n = min(c, max_maps)
+                for i in reversed(range(n)):  # back to front, so the front map is drawn last
+                    ax.add_patch(Rectangle((x + i * step, -side_h / 2 + i * step), side_w, side_h,
+                                           facecolor=color, edgecolor=INK, lw=0.6, alpha=0.85))
+                left, right = x, x + side_w + (n - 1) * step
+                top = side_h / 2 + (n - 1) * step
+            else:
+                height = 1.0 * np.sqrt(stage.shape[0] / widest_flat)
+                ax.add_patch(Rectangle((x, -height / 2), 0.12, height, facecolor=color,
+                                       edgecolor=INK, lw=0.6))
+                left, right, top = x, x + 0.12, height / 2
+            centre = (left + right) / 2
+            ax.text(centre, -0.68, _shape_text(stage.shape), ha="center", va="top", fontsize=8)
+            ax.text(centre, max(top, 0.5) + 0.08, stage.title.replace(", ", ",\n"),
+                    ha="center", va="bottom", fontsize=8)
+            if prev is not None:
+                ax.add_patch(FancyArrowPatch((prev_right + 0.04, 0), (left - 0.04, 0),
+                                             arrowstyle="-|>", mutation_scale=8, color=INK,
+                                             lw=0.8))
+                if len(prev.shape) == 3 and len(stage.shape) == 1:  # the flatten step
+                    ax.text((prev_right + left) / 2, 0.06, f"flatten\n{np.prod(prev.shape)}",
+                            ha="center", va="bottom", fontsize=7, color=INK)
+            prev, prev_right = stage, right
+            x = right + (0.6 if len(stage.shape) == 3 else 0.45)
+        ax.set(xlim=(-0.15, x - 0.3), ylim=(-0.95, 1.15), aspect="equal")
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title)
+    return fig
+
 
 #: The per-epoch values every history must have.
 HISTORY_KEYS: tuple[str, ...] = ("train_loss", "train_accuracy", "test_accuracy")
@@ -113,40 +228,6 @@ def plot_history(histories: object, *, title: str | None = None) -> Figure:
     return fig
 
 
-def _as_labels(name: str, y: object, n_classes: int | None = None) -> np.ndarray:
-    """``y`` as a 1-D int64 array of class labels in ``[0, n_classes)``."""
-    if hasattr(y, "detach"):  # a torch tensor
-        y = y.detach().cpu().numpy()
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one label per example), got shape {arr.shape}")
-    if n_classes is not None and arr.size and (arr.min() < 0 or arr.max() >= n_classes):
-        bad = arr[(arr < 0) | (arr >= n_classes)][0]
-        raise ValueError(f"{name} must hold labels in [0, {n_classes}), found {bad}")
-    return arr.astype(np.int64)
-
-
-def _paired_labels(
-    y_true: object, y_pred: object, n_classes: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    t = _as_labels("y_true", y_true, n_classes)
-    p = _as_labels("y_pred", y_pred, n_classes)
-    if len(t) != len(p):
-        raise ValueError(f"y_true and y_pred must have the same length, got {len(t)} and {len(p)}")
-    return t, p
-
-
-def confusion_matrix(y_true: object, y_pred: object, n_classes: int) -> np.ndarray:
-    """Counts ``cm[t, p]`` of examples of true class ``t`` predicted as ``p`` (int64)."""
-    n_classes = check_int("n_classes", n_classes, minimum=1)
-    t, p = _paired_labels(y_true, y_pred, n_classes)
-    # each (t, p) pair is one cell of the flattened n × n matrix
-    counts = np.bincount(t * n_classes + p, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes)
-
-
 def _class_names(classes: Sequence[object] | None, n: int) -> list[str]:
     if classes is None:
         return [str(i) for i in range(n)]
@@ -220,7 +301,7 @@ def show_misclassified(
     """The first ``max_images`` images whose prediction is wrong, titled "true → predicted"."""
     max_images = check_int("max_images", max_images, minimum=1)
     n = None if classes is None else len(classes)
-    t, p = _paired_labels(y_true, y_pred, n)
+    t, p = as_label_pair(y_true, y_pred, n)
     n_images = len(images)
     if n_images != len(t):
         raise ValueError(

@@ -1,4 +1,4 @@
-"""The shift-sensitivity plot draws the means it is given, in the order asked for."""
+"""Chapter 5's figures: what a shift changes, map by map and stage by stage."""
 
 import functools
 
@@ -7,8 +7,28 @@ import numpy as np
 import pytest
 
 from cnnbook import ops
-from cnnbook.invariance import shift_sensitivity
-from cnnbook.viz.shifts import plot_shift_sensitivity
+from cnnbook.figures.pooling import plot_shift_sensitivity, show_shift_changes
+from cnnbook.invariance import map_changes, shift_sensitivity
+
+
+def test_shift_change_grid_and_bad_input():
+    maps = {0: [np.eye(4), np.ones((2, 2))], 1: [np.zeros((4, 4)), np.ones((2, 2))],
+            2: [np.eye(4), np.zeros((2, 2))]}
+    fig = show_shift_changes(maps, ["digit", "pooled"])
+    assert len(fig.axes) == 6
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["digit", "pooled", "change, shift 1 px", "change, shift 1 px",
+                      "change, shift 2 px", "change, shift 2 px"]
+    shown = [ax.get_images()[0].get_array() for ax in fig.axes]
+    np.testing.assert_array_equal(shown[2], np.eye(4))
+    np.testing.assert_array_equal(shown[5], np.ones((2, 2)))
+    assert all(ax.get_images()[0].get_clim() == (0, 1) for ax in fig.axes)
+    with pytest.raises(TypeError, match="stages must be a mapping with a reference"):
+        map_changes({0: [np.eye(2)]})
+    with pytest.raises(ValueError, match=r"stages\[1\] must hold maps shaped like"):
+        map_changes({0: [np.eye(2)], 1: [np.eye(3)]})
+    with pytest.raises(ValueError, match="titles must be 2 strings"):
+        show_shift_changes(maps, ["digit"])
 
 
 def test_one_line_per_stage_through_the_mean_change():

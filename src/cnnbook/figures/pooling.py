@@ -1,9 +1,12 @@
-"""How much each stage of a network changes when its input is shifted, as one line per stage.
+"""Chapter 5's one-off figures: what a shift changes, map by map and stage by stage.
 
-Draws the result of :func:`cnnbook.invariance.shift_sensitivity`: for every stage the mean
-relative change over the examples, against the size of the shift. A stage that merely moves
-with its input (a convolution) climbs as fast as the pixels do; a stage that tolerates small
-shifts (after pooling) stays lower.
+:func:`show_shift_changes` draws :func:`cnnbook.invariance.map_changes`: the maps of an
+image and, below them, how much every cell changed when the image was shifted.
+:func:`plot_shift_sensitivity` draws the result of
+:func:`cnnbook.invariance.shift_sensitivity`: for every stage the mean relative change over
+the examples, against the size of the shift. A stage that merely moves with its input (a
+convolution) climbs as fast as the pixels do; a stage that tolerates small shifts (after
+pooling) stays lower.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from cnnbook._checks import as_array
+from cnnbook._checks import as_array, check_strings
+from cnnbook.invariance import map_changes
+from cnnbook.viz.images import show_images
 from cnnbook.viz.style import book_style, figsize
 
-__all__ = ["plot_shift_sensitivity"]
+__all__ = ["plot_shift_sensitivity", "show_shift_changes"]
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":")
@@ -69,3 +75,22 @@ def plot_shift_sensitivity(
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+def show_shift_changes(
+    stages: Mapping[object, Sequence[object]],
+    titles: Sequence[str],
+    *,
+    cell: float = 1.3,
+) -> Figure:
+    """Draw :func:`map_changes` of ``stages`` as a grid, one column per map, gray from 0 to 1.
+
+    ``stages`` maps a shift in pixels (the first is the reference, usually 0) to the maps
+    of the shifted input; ``titles`` name the reference maps (top row); the rows below are
+    titled ``"change, shift <k> px"``. Black means unchanged.
+    """
+    rows = map_changes(stages)
+    titles = check_strings("titles", titles, len(rows[0]))
+    labels = titles + [f"change, shift {k} px" for k in list(stages)[1:] for _ in titles]
+    panels = [m for row in rows for m in row]
+    return show_images(panels, labels=labels, ncols=len(titles), cell=cell, vmin=0, vmax=1)

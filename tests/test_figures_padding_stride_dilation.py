@@ -1,15 +1,15 @@
-"""Tests for cnnbook.viz.padded_grids."""
+"""Chapter 4's figure: one array under several paddings."""
 
 import numpy as np
 import pytest
 
-from cnnbook import viz
+from cnnbook.figures import padding_stride_dilation as figures
 
 
 def test_panels_titles_and_common_scale():
     x = np.arange(25.0).reshape(5, 5)
     k = np.ones((3, 3))
-    fig = viz.plot_padded_grids(x, k, {"valid": 0, "same": 1, "full": 2})
+    fig = figures.plot_padded_grids(x, k, {"valid": 0, "same": 1, "full": 2})
     assert len(fig.axes) == 3
     titles = ["valid: p = 0, output 3×3", "same: p = 1, output 5×5", "full: p = 2, output 7×7"]
     for ax, title in zip(fig.axes, titles, strict=True):  # draw_array writes titles as text
@@ -23,8 +23,8 @@ def test_panels_titles_and_common_scale():
 def test_bad_input():
     x, k = np.ones((4, 4)), np.ones((3, 3))
     with pytest.raises(ValueError, match=r"paddings\['a'\] must be an integer >= 0, got -1"):
-        viz.plot_padded_grids(x, k, {"a": -1})
+        figures.plot_padded_grids(x, k, {"a": -1})
     with pytest.raises(TypeError, match="paddings must be a non-empty mapping"):
-        viz.plot_padded_grids(x, k, {})
+        figures.plot_padded_grids(x, k, {})
     with pytest.raises(ValueError, match="x"):
-        viz.plot_padded_grids(np.ones(4), k, {"a": 0})
+        figures.plot_padded_grids(np.ones(4), k, {"a": 0})

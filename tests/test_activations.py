@@ -1,4 +1,4 @@
-"""Activation functions and their slopes agree with torch and autograd; the plot draws them."""
+"""Activation functions and their slopes agree with torch and autograd."""
 
 import numpy as np
 import pytest
@@ -7,14 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cnnbook.viz.activations import (
-    ACTIVATIONS,
-    activation,
-    activation_derivative,
-    plot_activations,
-)
+from cnnbook.activations import ACTIVATIONS, activation, activation_derivative
 
 TORCH = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+
 
 arrays = hnp.arrays(
     np.float64,
@@ -66,31 +62,3 @@ def test_bad_arguments_are_named():
         activation_derivative("softplus", [1.0])
     with pytest.raises(TypeError, match="x must be an array of real numbers"):
         activation("relu", ["a"])
-    with pytest.raises(ValueError, match=r"names\[1\] must be one of"):
-        plot_activations(["relu", "swish"])
-    with pytest.raises(ValueError, match="names must be a non-empty sequence"):
-        plot_activations("relu")
-    with pytest.raises(ValueError, match="limit must be > 0"):
-        plot_activations(limit=0)
-    with pytest.raises(ValueError, match="saturation must be below limit = 6.0, got 7.0"):
-        plot_activations(saturation=7.0)
-    with pytest.raises(ValueError, match="points must be an integer >= 2"):
-        plot_activations(points=1)
-
-
-def test_plot_draws_each_function_with_its_slope():
-    fig = plot_activations(("sigmoid", "relu"), limit=4.0, points=81, saturation=3.0)
-    assert len(fig.axes) == 2
-    x = np.linspace(-4, 4, 81)
-    for ax, name in zip(fig.axes, ("sigmoid", "relu"), strict=True):
-        curves = {line.get_label(): line for line in ax.get_lines()}
-        np.testing.assert_allclose(curves["function"].get_ydata(), activation(name, x))
-        np.testing.assert_allclose(curves["derivative"].get_ydata(), activation_derivative(name, x))
-        np.testing.assert_allclose(curves["function"].get_xdata(), x)
-        assert len(ax.patches) == 2  # the two shaded tails
-    assert fig.axes[0].get_legend() is not None
-
-
-def test_plot_without_saturation_shades_nothing():
-    fig = plot_activations()
-    assert [len(ax.patches) for ax in fig.axes] == [0, 0, 0]
