@@ -5,9 +5,10 @@ its outputs, those of hidden cells included: the values the prose glues in are o
 cells. (The copies in ``_build/jupyter_execute`` drop the outputs of removed cells, so nbval
 would find "new" outputs there and could not compare the glued values.) This script writes, for
 every page of the book's cache (``.ipynb`` chapters and MyST Markdown pages alike), its code cells
-with their tags and cached outputs, to ``OUT/<the page's path>.ipynb``; ``make notebooks`` then runs nbval on ``OUT``, which executes
-each one again and compares every output. A page whose source changed since its cached run is
-an error: there is nothing to compare it with until the book is built again.
+with their tags and cached outputs, to ``OUT/<the page's path>.ipynb``; ``make notebooks`` then
+runs nbval on ``OUT``, which executes each one again and compares every output. A page whose
+source changed since its cached run is an error: there is nothing to compare it with until the
+book is built again.
 
 Run: ``python scripts/executed_copies.py [--cache _build/.jupyter_cache] [--out _build/reproduce]``
 """
