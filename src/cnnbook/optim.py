@@ -1,0 +1,171 @@
+"""Optimisers for :mod:`cnnbook.layers`: SGD with momentum and Adam, with PyTorch's update rules.
+
+An optimiser holds a list of :class:`~cnnbook.layers.Parameter` s; after a backward pass has
+filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules are those of
+``torch.optim.SGD`` and ``torch.optim.Adam`` (same defaults, same order of operations), so
+from the same weights and gradients both libraries take the same steps. :func:`fit` is the
+training loop that uses them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from cnnbook._checks import check_int, check_real
+from cnnbook.layers import Layer, Parameter, SoftmaxCrossEntropy
+
+__all__ = ["SGD", "Adam", "Optimizer", "fit"]
+
+
+def _fraction(name: str, value: object, *, high: float = 1.0, closed: bool = False) -> float:
+    """A real number in ``[0, high)`` (``[0, high]`` when ``closed``)."""
+    value = check_real(name, value)
+    if not (0 <= value <= high if closed else 0 <= value < high):
+        raise ValueError(f"{name} must lie in [0, {high}{']' if closed else ')'}, got {value}")
+    return value
+
+
+def _non_negative(name: str, value: object) -> float:
+    value = check_real(name, value)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
+class Optimizer:
+    """What every optimiser shares: the parameters, the learning rate ``lr`` and ``zero_grad``."""
+
+    def __init__(self, params: Iterable[Parameter] | Mapping[str, Parameter], lr: float) -> None:
+        params = list(params.values() if isinstance(params, Mapping) else params)
+        if not params:
+            raise ValueError("params must hold at least one Parameter, got none")
+        for i, p in enumerate(params):
+            if not isinstance(p, Parameter):
+                raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("params must not hold the same Parameter twice")
+        self.params = params
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; a schedule may change it between steps."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _non_negative("lr", value)
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero (backward passes add to them)."""
+        for p in self.params:
+            p.grad[...] = 0
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, as ``torch.optim.SGD``.
+
+    With ``g = grad + weight_decay * w``: the velocity starts as ``v = g`` and then becomes
+    ``v = momentum * v + (1 - dampening) * g``; the step uses ``d = v`` (or, with
+    ``nesterov``, ``d = g + momentum * v``) and moves ``w = w - lr * d``. Without momentum
+    ``d = g``.
+    """
+
+    def __init__(self, params: Iterable[Parameter] | Mapping[str, Parameter], lr: float = 1e-3,
+                 momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
+                 nesterov: bool = False) -> None:
+        super().__init__(params, lr)
+        self.momentum = _fraction("momentum", momentum)
+        self.dampening = _fraction("dampening", dampening, closed=True)
+        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, got "
+                             f"momentum={momentum} and dampening={dampening}")
+        self.nesterov = nesterov
+        self.velocity: list[np.ndarray | None] = [None] * len(self.params)
+
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            if self.momentum:
+                v = self.velocity[i]
+                if v is None:
+                    v = self.velocity[i] = g.copy()
+                else:
+                    v *= self.momentum
+                    v += (1 - self.dampening) * g
+                g = g + self.momentum * v if self.nesterov else v
+            p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam`` (weight decay added to the gradient, not decoupled).
+
+    With ``g = grad + weight_decay * w`` at step ``t = 1, 2, ...``: the running means
+    ``m = b1 * m + (1 - b1) * g`` and ``v = b2 * v + (1 - b2) * g**2`` (both start at 0), and
+    ``w = w - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``: the bias
+    corrections undo the start at zero, and ``eps`` is added *after* the square root.
+    """
+
+    def __init__(self, params: Iterable[Parameter] | Mapping[str, Parameter], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_fraction("betas[0]", betas[0]), _fraction("betas[1]", betas[1]))
+        self.eps = check_real("eps", eps, positive=True)
+        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.t = 0
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self) -> None:
+        (b1, b2), self.t = self.betas, self.t + 1
+        step_size = self.lr / (1 - b1**self.t)
+        root_correction = math.sqrt(1 - b2**self.t)
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
+            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            p.data -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+
+
+def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray, *,
+        epochs: int = 1, batch_size: int = 256, seed: int = 0,
+        schedule: Callable[[int, int], float] | None = None, progress: bool = True) -> list[float]:
+    """Train ``net`` in place on mini-batches of a seeded shuffle; return the loss of every step.
+
+    ``schedule(step, total)``, when given, scales the optimiser's initial learning rate
+    at every step (e.g. :func:`cnnbook.train.one_cycle`). A progress bar shows each epoch.
+    """
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if len(images) != len(labels):
+        raise ValueError(f"images and labels must have the same length, got {len(images)} "
+                         f"and {len(labels)}")
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    loss_fn, peak, losses = SoftmaxCrossEntropy(), optimizer.lr, []
+    steps = math.ceil(len(labels) / batch_size)
+    for epoch in range(epochs):
+        order = rng.permutation(len(labels))
+        for i in tqdm(range(steps), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress):
+            if schedule is not None:
+                optimizer.lr = peak * schedule(epoch * steps + i, epochs * steps)
+            batch = order[i * batch_size : (i + 1) * batch_size]
+            losses.append(loss_fn(net(images[batch]), labels[batch]))  # forward
+            optimizer.zero_grad()
+            net.backward(loss_fn.backward())  # backward: every layer's chain rule
+            optimizer.step()
+    return losses
