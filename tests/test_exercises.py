@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -353,3 +356,44 @@ def test_markdown_leaves_prices_and_raw_html_alone():
         "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
     with pytest.raises(TypeError, match="text must be a string"):
         render_markdown(3)
+
+
+# --- the page judges as Jupyter does --------------------------------------------------------
+
+QUIZ_JS = Path(exercises.__file__).parent / "web" / "quiz.js"
+SAME_VERDICTS = [  # (qid, answer, [(what the reader types in the page, what they pass in Python)])
+    ("j-int", 15, [("15", 15), ("14", 14), ("15.0", 15.0), ("15.5", 15.5), ("x", "x")]),
+    ("j-real", 1 / 3, [("0.333", 0.333), ("0.33", 0.33), ("0.32", 0.32), ("-0.333", -0.333)]),
+    ("j-arr", [[-4, -4], [-4, -4]], [("-4 -4; -4 -4", [[-4, -4], [-4, -4]]),
+                                     ("-4 -4; -4 -3", [[-4, -4], [-4, -3]]),
+                                     ("-4 -4 -4 -4", [-4, -4, -4, -4])]),
+    ("j-row", (1, 2), [("1 2", [1, 2]), ("[[1, 2]]", [[1, 2]]), ("2 1", [2, 1]),
+                       ("1 2 3", [1, 2, 3])]),
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_page_and_jupyter_give_the_same_verdicts():
+    keys, typed, expected = [], [], []
+    for qid, answer, cases in SAME_VERDICTS:
+        key = _key(ask(qid, "q", answer=answer, hint="h", solution="s"))
+        for text, value in cases:
+            verdict = check(qid, value)
+            keys.append(key)
+            typed.append(text)
+            expected.append("right" if verdict.correct else "wrong" if verdict.valid else
+                            "invalid")
+    pick = _key(ask("j-pick", "q", choices=["valid", "same"], answer="same", hint="h",
+                    solution="s"))
+    for index, label in enumerate(["valid", "same"]):
+        verdict = check("j-pick", label)
+        keys.append(pick)
+        typed.append(index)
+        expected.append("right" if verdict.correct else "wrong")
+    script = (f"const Q = require({json.dumps(str(QUIZ_JS))});"
+              f"const cases = JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify(cases.map(([k, t]) => Q.judge(k, t).status)));")
+    out = subprocess.run(["node", "-e", script, json.dumps(list(zip(keys, typed, strict=True)))],
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == expected
+    assert expected.count("right") >= 6 and "invalid" in expected and "wrong" in expected

@@ -1,4 +1,4 @@
-"""Questions that check the reader's answer: in the book's pages, offline, and in Jupyter.
+r"""Questions that check the reader's answer: in the book's pages, offline, and in Jupyter.
 
 :func:`ask` registers a question in the running kernel and returns its widget, an
 ``IPython.display.HTML`` object: in the built book the reader types or picks an answer
@@ -26,23 +26,25 @@ Kinds of answer, chosen by the type of ``answer``:
 
 How a chapter adds a question
 -----------------------------
-In a code cell tagged ``remove-input`` (the reader sees the widget, not the call), with the
-key computed by ``cnnbook``, never typed::
+In a code cell tagged ``remove-input`` (the reader sees the widget, not the call), after
+``from cnnbook import exercises, ops``, with the key computed by ``cnnbook``, never typed::
 
+    width = ops.conv_output_size(32, 5, stride=2, padding=1)
     exercises.ask(
         "c4-stride",
         "Output width of `nn.Conv2d(1, 1, 5, stride=2, padding=1)` on a 32-pixel-wide input?",
-        answer=ops.conv_output_size(32, 5, stride=2, padding=1),
+        answer=width,
         hint="Use the size formula with $n = 32$, $k = 5$, $p = 1$ and $s = 2$.",
-        solution="$\\lfloor (32 + 2 - 5)/2 \\rfloor + 1 = 15$.",
+        solution=rf"$\lfloor (32 + 2 - 5)/2 \rfloor + 1 = {width}$.",
     )
 
 and, where it applies, a hidden cell (tag ``remove-cell``) that checks the key against
 torch. Ids are ``c<chapter>-<name>``, unique in the whole book (the page remembers answers
 by id). Question, hint and solution are short Markdown: paragraphs, ``- `` lists,
 ``*emphasis*``, ``**strong**``, ```code```, ``$inline$`` and ``$$display$$`` maths (typeset
-by the page's MathJax); no roles or directives, so numbers go in by f-string. A drill is
-one call in a ``remove-input`` cell: ``exercises.drill("output-size")``.
+by the page's MathJax); no roles or directives, so numbers go in by f-string (``rf"..."``,
+with TeX's braces doubled). The hint must not give the key away. A drill is one call in a
+``remove-input`` cell: ``exercises.drill("output-size")`` (kinds: :data:`DRILLS`).
 """
 
 from __future__ import annotations
@@ -517,7 +519,7 @@ def _question_html(q: Question) -> str:
         field = (f'<label class="cnnbook-quiz-label" for="{dom}-input">{words}</label>'
                  f'<input class="cnnbook-quiz-input" id="{dom}-input" type="text"{mode} '
                  f'autocomplete="off" spellcheck="false" aria-describedby="{dom}-text">')
-    call = html.escape(f"cnnbook.exercises.check({q.qid!r}, answer)")
+    call = html.escape(f"exercises.check({q.qid!r}, answer)")
     return (
         f'<div class="cnnbook-quiz cnnbook-quiz--question" id="{dom}" data-quiz="{key}" '
         f'style="{_style_attr()}" role="group" aria-labelledby="{dom}-title">'
@@ -534,7 +536,8 @@ def _question_html(q: Question) -> str:
         f'<div class="cnnbook-quiz-solution" id="{dom}-solution" hidden>'
         f"<strong>Solution.</strong> {render_markdown(q.solution)}</div>"
         f'<noscript><p class="cnnbook-quiz-noscript">Checking answers needs JavaScript; '
-        f"in Jupyter, call <code>{call}</code>.</p></noscript>"
+        f"in Jupyter, <code>from cnnbook import exercises</code>, then <code>{call}</code>."
+        f"</p></noscript>"
         f'<p class="cnnbook-quiz-jupyter">In Jupyter: <code>{call}</code></p>'
         f"</div>{_init_script()}"
     )

@@ -36,6 +36,10 @@ QUESTION_TAG = re.compile(r'<div class="cnnbook-quiz cnnbook-quiz--question"[^>]
 DRILL_TAG = re.compile(r'<div class="cnnbook-quiz cnnbook-quiz--drill"[^>]*data-drill="([^"]+)"')
 KEY_ATTR = re.compile(r'data-quiz="([^"]*)"')
 
+# TeX inside an element that MathJax has not typeset once (or typeset with an error)
+UNTYPESET_JS = """(root) => Array.from(root.querySelectorAll('.math'))
+  .filter(m => m.querySelectorAll('mjx-container').length !== 1 || m.querySelector('mjx-merror'))
+  .map(m => m.textContent)"""
 QUESTIONS = "main .cnnbook-quiz--question"
 PROGRESS = "main .cnnbook-quiz-progress-text"
 # an element overflows the widget (or the widget the viewport) at phone width
@@ -180,6 +184,8 @@ def test_every_question_says_wrong_then_right_and_remembers(tab, built_html, qui
             assert widget.locator(".cnnbook-quiz-feedback").inner_text().startswith("Right")
             widget.get_by_role("button", name="Show solution").click()
             assert solution.is_visible(), f"{where}: the solution did not open"
+            for shown in (widget.locator(".cnnbook-quiz-text"), hint, solution):
+                assert not shown.evaluate(UNTYPESET_JS), f"{where}: maths left untypeset"
             assert widget.get_by_role("button", name="Hide solution").is_visible()
             assert _progress(tab.page).startswith(f"{i + 1} of {len(keys)} "), where
         tab.page.reload()
@@ -347,10 +353,17 @@ def test_widgets_fit_a_phone_and_are_labelled(browser, book_url, quiz_pages, dri
                 for button in widget.get_by_role("button").all():
                     if button.is_visible():
                         assert button.inner_text().strip(), f"{page} widget {i}: unnamed button"
-            first = widgets.first
-            first.scroll_into_view_if_needed()
             name = page.replace("/", "__")
             tab.page.screenshot(path=SCREENSHOTS / f"quiz-390-{name}.png", full_page=True)
+            # the first widget after a wrong answer, with its hint and solution open
+            first = widgets.first
+            field = first.locator("input.cnnbook-quiz-input")
+            if field.count():
+                field.fill("0.123")
+                field.press("Enter")
+            first.get_by_role("button", name="Show solution").click()
+            assert not first.evaluate(OVERFLOW_JS), f"{page}: the opened widget overflows"
+            first.screenshot(path=SCREENSHOTS / f"quiz-390-{name}-answered.png")
         assert not tab.errors, f"console errors: {tab.errors}"
     finally:
         context.close()
