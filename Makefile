@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# jupyter-book's cache hashes notebook code only: key it on the package's sources too.
-SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16)
+# jupyter-book's cache hashes notebook code only: key it on the package's sources too (the
+# JavaScript and CSS that pages inline included).
+SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' -o -name '*.js' -o -name '*.css' | sort) \
+  | sha256sum | cut -c1-16)
 NBVAL_TIMEOUT ?= 900
 
 .PHONY: setup book test lint unit notebooks build browser offline chromium clean lock hooks
