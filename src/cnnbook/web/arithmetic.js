@@ -293,6 +293,19 @@
     return { size: size, jump: jump, start: start, layers: steps };
   }
 
+  /** A seeded generator of numbers in [0, 1) (mulberry32), for the widgets' new examples
+   * and questions: the same seed, the same numbers. */
+  function seededRandom(seed) {
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6d2b79f5) >>> 0;
+      var t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
   var OPS = ["conv", "convolve", "transpose", "max_pool", "avg_pool"];
   var PAD_MODES = ["zeros", "reflect", "replicate", "circular"];
 
@@ -411,5 +424,6 @@
     poolOutputSize: poolOutputSize,
     receptiveField: receptiveField,
     samePadding: samePadding,
+    seededRandom: seededRandom,
   };
 });

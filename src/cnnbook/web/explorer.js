@@ -28,17 +28,7 @@
 
   // --- the model: pure functions of the state (tested in node) -----------------------
 
-  /** A seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same inputs. */
-  function generator(seed) {
-    var a = seed >>> 0;
-    return function () {
-      a = (a + 0x6d2b79f5) >>> 0;
-      var t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  var generator = A.seededRandom;  // the same seed, the same inputs
 
   var blocks = {};
   /** Seeded random integers for every cell the explorer can show: inputs 0..4 for
