@@ -56,7 +56,7 @@ def test_plot_smoothing_draws_best_and_widest():
     np.testing.assert_array_equal(drawn[3], smoothed[9])
     np.testing.assert_array_equal(_line_data(fig.axes[1])[0], errors)
     assert fig.axes[1].get_lines()[1].get_xdata()[0] == best
-    with pytest.raises(ValueError, match=r"rms_error must have one value per width \(3\), got 2"):
+    with pytest.raises(ValueError, match=r"rms_error must have one value per length \(3\), got 2"):
         figures.plot_smoothing(t, noisy, clean, smoothed, errors[:2])
     with pytest.raises(ValueError, match=r"smoothed\[5\] must have length 80, got 79"):
         figures.plot_smoothing(t, noisy, clean, {**smoothed, 5: smoothed[5][1:]}, errors)
@@ -134,8 +134,8 @@ def test_plot_sensitivity_shades_the_field():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"x": [1, 2], "k": [1], "mode": "circular"}, ValueError, "mode must be one of"),
-        ({"x": [1, 2], "k": [1], "flip": 1}, TypeError, "flip must be True or False"),
+        ({"x": [1, 2], "weight": [1], "mode": "circular"}, ValueError, "mode must be one of"),
+        ({"x": [1, 2], "weight": [1], "flip": 1}, TypeError, "flip must be True or False"),
     ],
 )
 def test_plot_convolution1d_rejects_bad_input(kwargs, error, match):

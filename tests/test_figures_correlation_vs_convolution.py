@@ -6,14 +6,14 @@ import scipy.signal
 import torch
 from matplotlib.figure import Figure
 
-from cnnbook.figures.correlation_vs_convolution import plot_kernel_fits, show_flip, show_signed_maps
+from cnnbook.figures.correlation_vs_convolution import plot_kernel_fits, plot_flip, plot_signed_maps
 from cnnbook.kernel_fitting import KernelFit, fit_both_ways, make_task
 from cnnbook.viz.grid import format_value
 
 
 @pytest.mark.parametrize("k", [np.array([1, 2, -1]), np.arange(9).reshape(3, 3) - 4])
-def test_show_flip_draws_the_kernel_next_to_its_rotation(k):
-    fig = show_flip(k)
+def test_plot_flip_draws_the_kernel_next_to_its_rotation(k):
+    fig = plot_flip(k)
     left, right = fig.grids["kernel"], fig.grids["flipped"]
     dims = list(range(k.ndim))
     flipped = torch.flip(torch.tensor(k), dims).numpy().reshape(right.shape)
@@ -75,7 +75,7 @@ def test_signed_maps_share_one_symmetric_scale():
     image = rng.random((12, 12))
     h = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
     conv = scipy.signal.convolve2d(image, h, "valid")
-    fig = show_signed_maps(image, [conv, -conv[None, None]], ["a", "b"])
+    fig = plot_signed_maps(image, [conv, -conv[None, None]], ["a", "b"])
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     assert [ax.get_title() for ax in fig.axes] == ["photo x", "a", "b"]
     gray, *signed = (ax.get_images()[0] for ax in fig.axes)
@@ -84,7 +84,7 @@ def test_signed_maps_share_one_symmetric_scale():
     for im, expected in zip(signed, [conv, -conv], strict=True):
         np.testing.assert_array_equal(im.get_array(), expected)
         assert im.get_clim() == pytest.approx((-scale, scale), rel=1e-12)
-    fixed = show_signed_maps(image, [conv], ["c"], image_title="x", scale=2.0)
+    fixed = plot_signed_maps(image, [conv], ["c"], image_title="x", scale=2.0)
     assert fixed.axes[0].get_title() == "x"
     assert fixed.axes[1].get_images()[0].get_clim() == (-2.0, 2.0)
 
@@ -92,22 +92,22 @@ def test_signed_maps_share_one_symmetric_scale():
 def test_signed_maps_reject_bad_input():
     image = np.zeros((5, 5))
     with pytest.raises(TypeError, match="maps must be a non-empty list"):
-        show_signed_maps(image, np.zeros((3, 3)), ["a"])
+        plot_signed_maps(image, np.zeros((3, 3)), ["a"])
     with pytest.raises(ValueError, match=r"maps\[0\] must be a 2-D map"):
-        show_signed_maps(image, [np.zeros((2, 3, 3))], ["a"])
+        plot_signed_maps(image, [np.zeros((2, 3, 3))], ["a"])
     with pytest.raises(ValueError, match="titles must be 2 strings"):
-        show_signed_maps(image, [image, image], ["a"])
+        plot_signed_maps(image, [image, image], ["a"])
     with pytest.raises(ValueError, match="scale"):
-        show_signed_maps(image, [image], ["a"], scale=-1.0)
+        plot_signed_maps(image, [image], ["a"], scale=-1.0)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"k": np.ones((2, 2, 2))}, ValueError, "k must have 1 or 2 dimensions"),
-        ({"k": []}, ValueError, "k must not be empty"),
+        ({"weight": np.ones((2, 2, 2))}, ValueError, "weight must have 1 or 2 dimensions"),
+        ({"weight": []}, ValueError, "weight must not be empty"),
     ],
 )
-def test_show_flip_rejects_bad_input(kwargs, error, match):
+def test_plot_flip_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
-        show_flip(**kwargs)
+        plot_flip(**kwargs)

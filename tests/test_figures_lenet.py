@@ -14,7 +14,7 @@ from cnnbook.figures.lenet import (
     plot_architecture,
     plot_confusion_matrix,
     plot_history,
-    show_misclassified,
+    plot_misclassified,
 )
 from cnnbook.models import CourseNet, LeNet5
 
@@ -206,11 +206,11 @@ def test_plot_confusion_matrix_rejects_bad_input():
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0"] * 4
 
 
-def test_show_misclassified_shows_the_wrong_ones_in_order():
+def test_plot_misclassified_shows_the_wrong_ones_in_order():
     images = torch.rand(10, 1, 6, 6)
     y_true = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
     y_pred = torch.tensor([0, 2, 2, 1, 1, 0, 0, 1, 2, 2])
-    fig = show_misclassified(images, y_true, y_pred, ("cat", "dog", "ant"), max_images=3)
+    fig = plot_misclassified(images, y_true, y_pred, ("cat", "dog", "ant"), max_images=3)
     wrong = [1, 3, 5]  # the first three of four mistakes
     assert len(fig.axes) == 3
     for ax, i in zip(fig.axes, wrong, strict=True):
@@ -222,15 +222,15 @@ def test_show_misclassified_shows_the_wrong_ones_in_order():
     assert fig.get_suptitle() == "3 of 4 misclassified (true → predicted)"
 
 
-def test_show_misclassified_without_mistakes_and_bad_input():
+def test_plot_misclassified_without_mistakes_and_bad_input():
     images = np.zeros((3, 4, 4))
-    fig = show_misclassified(images, [0, 1, 2], [0, 1, 2])
+    fig = plot_misclassified(images, [0, 1, 2], [0, 1, 2])
     assert "no misclassified images" in [t.get_text() for t in fig.axes[0].texts]
-    fig = show_misclassified(images, [0, 1, 2], [1, 1, 0])
+    fig = plot_misclassified(images, [0, 1, 2], [1, 1, 0])
     assert [ax.get_title() for ax in fig.axes] == ["0 → 1", "2 → 0"]
     with pytest.raises(ValueError, match="3 images, 2 labels in y_true"):
-        show_misclassified(images, [0, 1], [0, 1])
+        plot_misclassified(images, [0, 1], [0, 1])
     with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\), found 2"):
-        show_misclassified(images, [0, 1, 1], [0, 1, 2], classes=["a", "b"])
+        plot_misclassified(images, [0, 1, 1], [0, 1, 2], classes=["a", "b"])
     with pytest.raises(ValueError, match="max_images must be an integer >= 1"):
-        show_misclassified(images, [0, 1, 2], [0, 1, 2], max_images=0)
+        plot_misclassified(images, [0, 1, 2], [0, 1, 2], max_images=0)

@@ -12,7 +12,7 @@ def test_panels_titles_and_common_scale():
     fig = figures.plot_padded_grids(x, k, {"valid": 0, "same": 1, "full": 2})
     assert len(fig.axes) == 3
     titles = ["valid: p = 0, output 3×3", "same: p = 1, output 5×5", "full: p = 2, output 7×7"]
-    for ax, title in zip(fig.axes, titles, strict=True):  # draw_array writes titles as text
+    for ax, title in zip(fig.axes, titles, strict=True):  # plot_array writes titles as text
         assert title in [t.get_text() for t in ax.texts]
     widths = {round(abs(np.diff(ax.get_xlim())[0]), 9) for ax in fig.axes}
     assert len(widths) == 1  # one cell size in every panel

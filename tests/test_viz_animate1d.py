@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import ops
-from cnnbook.viz import animate_conv1d, final_frame
+from cnnbook.viz import animate_conv1d, plot_final_frame
 from cnnbook.viz.grid import format_value
 
 MODES = ("valid", "same", "full")
@@ -28,7 +28,7 @@ def test_values_and_frames_equal_numpy_and_ops(mode, flip, k):
     assert anim.n_steps == len(list(anim.new_frame_seq())) == ref.size
     np.testing.assert_array_equal(anim.result, ref)
     np.testing.assert_array_equal(anim.result, mine)
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in ref]
 
 
@@ -39,7 +39,7 @@ def test_each_step_shows_products_that_sum_to_the_output(flip):
     slid = torch.flip(torch.tensor(k), [0]).numpy() if flip else k
     assert _written(anim.grids["kernel"]) == [format_value(v) for v in slid]
     for n in range(anim.n_steps):
-        anim.draw_step(n)
+        anim.set_step(n)
         products = anim.grids["products"].values()
         assert products.sum() == anim.result[n]
         out = anim.grids["output"].values().ravel()
@@ -66,19 +66,19 @@ def test_random_signals_match_numpy(xk, mode, flip):
     anim = animate_conv1d(x, k, mode=mode, flip=flip)
     ref = np.convolve(x, k, mode) if flip else np.correlate(x, k, mode)
     np.testing.assert_allclose(anim.result, ref, rtol=1e-12, atol=1e-12)
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in anim.result]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"x": np.zeros((2, 3)), "k": [1]}, ValueError, "x must have 1 dimensions"),
-        ({"x": [1, 2, 3], "k": [[1]]}, ValueError, "k must have 1 dimensions"),
-        ({"x": ["a"], "k": [1]}, TypeError, "x must be an array of real numbers"),
-        ({"x": [1, 2], "k": [1, 2, 3]}, ValueError, "k must not be longer than x"),
-        ({"x": [1, 2], "k": [1], "mode": "circular"}, ValueError, "mode must be one of"),
-        ({"x": [1, 2], "k": [1], "flip": "yes"}, TypeError, "flip must be True or False"),
+        ({"x": np.zeros((2, 3)), "weight": [1]}, ValueError, "x must have 1 dimensions"),
+        ({"x": [1, 2, 3], "weight": [[1]]}, ValueError, "weight must have 1 dimensions"),
+        ({"x": ["a"], "weight": [1]}, TypeError, "x must be an array of real numbers"),
+        ({"x": [1, 2], "weight": [1, 2, 3]}, ValueError, "weight must not be longer than x"),
+        ({"x": [1, 2], "weight": [1], "mode": "circular"}, ValueError, "mode must be one of"),
+        ({"x": [1, 2], "weight": [1], "flip": "yes"}, TypeError, "flip must be True or False"),
     ],
 )
 def test_bad_input_is_rejected(kwargs, error, match):

@@ -13,7 +13,7 @@ from cnnbook.viz import (
     animate_conv2d,
     animate_conv_transpose2d,
     animate_gallery,
-    final_frame,
+    plot_final_frame,
 )
 from cnnbook.viz.grid import format_value
 
@@ -50,7 +50,7 @@ def test_conv2d_frames_and_values_equal_torch_and_ops(size, ksize, p, s, d, seed
     np.testing.assert_array_equal(
         anim.result, ops.conv2d(x[None, None], k[None, None], stride=s, padding=p, dilation=d)[0, 0]
     )
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in ref.ravel()]
     # the last window: kh·kw outlined input cells, products summing to the last output
     assert anim.grids["input"].values().shape == (size[0] + 2 * p, size[1] + 2 * p)
@@ -64,7 +64,7 @@ def test_every_step_writes_products_summing_to_its_output_cell():
     ref = _torch_conv(x, k, padding=(1, 0), stride=(1, 2))
     padded = np.pad(x, ((1, 1), (0, 0)))
     for step, (i, j) in enumerate(np.ndindex(*ref.shape)):
-        anim.draw_step(step)
+        anim.set_step(step)
         products = anim.grids["products"].values()
         window = padded[i : i + 2, 2 * j : 2 * j + 3]
         np.testing.assert_array_equal(products, window * k)
@@ -79,14 +79,14 @@ def test_padding_and_dilated_window_are_drawn():
     grid = anim.grids["input"]
     assert grid.padding.sum() == 7 * 7 - 5 * 5
     assert grid.padding[0].all() and not grid.padding[1, 1:-1].any()
-    anim.draw_step(0)
+    anim.set_step(0)
     mask = anim.marks["input"].mask
     assert [tuple(c) for c in np.argwhere(mask)] == [(r, c) for r in (0, 2, 4) for c in (0, 2, 4)]
     outlines = anim.marks["input"].outlines.get_paths()
     corners = sorted(tuple(int(v) for v in p.vertices.min(axis=0) - (grid.x, grid.y))
                      for p in outlines)
     assert corners == [(c, r) for c in (0, 2, 4) for r in (0, 2, 4)]  # holes in between
-    anim.draw_step(anim.n_steps - 1)
+    anim.set_step(anim.n_steps - 1)
     assert np.argwhere(anim.marks["output"].mask).tolist() == [[2, 2]]
 
 
@@ -123,7 +123,7 @@ def test_conv_transpose2d_equals_torch_and_ops(size, ksize, s, p, op, d, seed):
     mine = ops.conv_transpose2d(x[None, None], k[None, None], stride=s, padding=p,
                                 output_padding=op, dilation=d)[0, 0]
     np.testing.assert_array_equal(anim.result, mine)
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in ref.ravel()]
     # the kernel is drawn rotated by 180°, and products sum to the last output
     assert anim.grids["kernel"].values().tolist() == torch.flip(torch.tensor(k), [0, 1]).tolist()
@@ -156,17 +156,17 @@ def test_gallery_cases_equal_torch(case):
 @pytest.mark.parametrize(
     ("fn", "kwargs", "error", "match"),
     [
-        (animate_conv2d, {"x": np.zeros(4), "k": np.ones((2, 2))}, ValueError,
+        (animate_conv2d, {"x": np.zeros(4), "weight": np.ones((2, 2))}, ValueError,
          "x must have 2 dimensions"),
-        (animate_conv2d, {"x": np.zeros((2, 2)), "k": np.ones((3, 3))}, ValueError,
+        (animate_conv2d, {"x": np.zeros((2, 2)), "weight": np.ones((3, 3))}, ValueError,
          "kernel_size 3 .* larger than the padded input size 2"),
-        (animate_conv2d, {"x": np.zeros((4, 4)), "k": np.ones((2, 2)), "stride": 0}, ValueError,
+        (animate_conv2d, {"x": np.zeros((4, 4)), "weight": np.ones((2, 2)), "stride": 0}, ValueError,
          "stride must be an integer >= 1"),
-        (animate_conv2d, {"x": np.zeros((4, 4)), "k": np.ones((2, 2)), "padding": 1.5},
+        (animate_conv2d, {"x": np.zeros((4, 4)), "weight": np.ones((2, 2)), "padding": 1.5},
          TypeError, "padding must be an integer"),
-        (animate_conv_transpose2d, {"x": np.zeros((2, 2)), "k": np.ones((3, 3)), "padding": 3},
+        (animate_conv_transpose2d, {"x": np.zeros((2, 2)), "weight": np.ones((3, 3)), "padding": 3},
          ValueError, "padding 3 must be at most"),
-        (animate_conv_transpose2d, {"x": [["a"]], "k": np.ones((3, 3))}, TypeError,
+        (animate_conv_transpose2d, {"x": [["a"]], "weight": np.ones((3, 3))}, TypeError,
          "x must be an array of real numbers"),
         (animate_gallery, {"case": "huge"}, ValueError, "case must be one of"),
     ],

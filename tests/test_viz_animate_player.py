@@ -1,4 +1,4 @@
-"""Tests for playing animations: HTML with controls, last frame, storyboard."""
+"""Tests for playing animations: HTML with controls, last frame, plot_storyboard."""
 
 import re
 
@@ -13,8 +13,8 @@ from cnnbook.viz import (
     animate_multichannel,
     animate_pool2d,
     describe,
-    final_frame,
-    storyboard,
+    plot_final_frame,
+    plot_storyboard,
     to_html,
 )
 from cnnbook.viz.player import frame_image, storyboard_steps, to_jshtml
@@ -65,7 +65,7 @@ def test_the_frame_image_says_in_words_what_it_shows():
 
 def test_final_frame_shows_the_finished_output():
     anim = animate_conv2d(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
-    fig = final_frame(anim)
+    fig = plot_final_frame(anim)
     assert isinstance(fig, Figure) and fig is anim.figure
     np.testing.assert_array_equal(anim.grids["output"].values(), anim.result)
     assert anim.marks["output"].mask[-1, -1]
@@ -73,7 +73,7 @@ def test_final_frame_shows_the_finished_output():
 
 def test_storyboard_spreads_panels_from_first_to_last_step():
     anim = animate_conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)))  # 9 steps
-    fig = storyboard(anim, 3)
+    fig = plot_storyboard(anim, 3)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["step 1 of 9", "step 5 of 9", "step 9 of 9"]
     assert all(ax.images for ax in fig.axes if ax.get_title())
@@ -94,11 +94,11 @@ def test_bad_arguments_are_rejected():
     with pytest.raises(TypeError, match="anim must be an animation made by cnnbook.viz"):
         to_html(object())
     with pytest.raises(TypeError, match="anim must be .* got Figure"):
-        final_frame(anim.figure)
+        plot_final_frame(anim.figure)
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
-        storyboard(anim, 0)
+        plot_storyboard(anim, 0)
     with pytest.raises(ValueError, match=r"i must lie in \[-4, 4\), got 4"):
-        anim.show_step(4)
+        anim.plot_step(4)
     with pytest.raises(ValueError, match="fps must be > 0"):
         to_html(anim, fps=0)
     with pytest.raises(TypeError, match="alt must be a string or None, got int"):

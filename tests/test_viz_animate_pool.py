@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import ops
-from cnnbook.viz import animate_multichannel, animate_pool2d, final_frame
+from cnnbook.viz import animate_multichannel, animate_pool2d, plot_final_frame
 from cnnbook.viz.grid import format_value
 
 
@@ -40,7 +40,7 @@ def test_pool_values_and_frames_equal_torch_and_ops(mode, k, s, p, n, seed):
     assert anim.n_steps == len(list(anim.new_frame_seq())) == ref.size
     np.testing.assert_allclose(anim.result, ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(anim.result, ops.pool2d(x[None], k, s, p, mode=mode)[0])
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in anim.result.ravel()]
 
 
@@ -51,7 +51,7 @@ def test_winning_cell_is_ringed_and_holds_the_output(mode):
     grid = anim.grids["input"]
     (ring,) = [p for p in grid.ax.patches if type(p).__name__ == "Circle"]
     for step, (i, j) in enumerate(np.ndindex(*anim.result.shape)):
-        anim.draw_step(step)
+        anim.set_step(step)
         assert ring.get_visible()
         col, row = (int(v) for v in np.subtract(ring.center, (grid.x, grid.y)))
         assert anim.marks["input"].mask[row, col]  # the ring is inside the window
@@ -62,7 +62,7 @@ def test_winning_cell_is_ringed_and_holds_the_output(mode):
 
 def test_average_pool_writes_its_sum_and_count():
     anim = animate_pool2d(np.arange(16.0).reshape(4, 4), 2, mode="avg")
-    anim.draw_step(0)
+    anim.set_step(0)
     texts = [t.get_text() for t in anim.grids["input"].ax.texts]
     assert "(0 + 1 + 4 + 5) / 4 = 2.5" in texts
 
@@ -106,7 +106,7 @@ def test_multichannel_sums_channels_like_torch(c, pad, stride, bias):
                            groups=c)
     np.testing.assert_array_equal(anim.partial_sums, per_channel[0].numpy())
     np.testing.assert_allclose(anim.partial_sums.sum(0) + (bias or 0), ref, atol=1e-12)
-    final_frame(anim)
+    plot_final_frame(anim)
     assert _written(anim.grids["output"]) == [format_value(v) for v in ref.ravel()]
     texts = [t.get_text() for t in anim.figure.axes[0].texts]
     (line,) = [t.removesuffix(" (last term: bias)") for t in texts if t.startswith("y[")]
@@ -126,8 +126,8 @@ def test_multichannel_accepts_a_conv_weight_with_one_output_channel():
 @pytest.mark.parametrize(
     ("x", "w", "match"),
     [
-        (np.ones((2, 3, 3)), np.ones((3, 2, 2)), "w must have one kernel slice per input channel"),
-        (np.ones((2, 3, 3)), np.ones((2, 2, 2, 2)), "w must have one output channel"),
+        (np.ones((2, 3, 3)), np.ones((3, 2, 2)), "weight must have one kernel slice per input channel"),
+        (np.ones((2, 3, 3)), np.ones((2, 2, 2, 2)), "weight must have one output channel"),
         (np.ones((5, 3, 3)), np.ones((5, 2, 2)), "x must have at most 4 channels"),
         (np.ones((3, 3)), np.ones((1, 2, 2)), "x must have 3 dimensions"),
     ],

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from cnnbook.viz.array_row import draw_array_row
+from cnnbook.viz.array_row import plot_array_row
 from cnnbook.viz.grid import parse_value
 
 
@@ -16,7 +16,7 @@ def _cell_collections(fig):
 def test_every_value_is_written_in_order_and_titles_follow():
     a = np.arange(6.0).reshape(2, 3)
     b = np.array([-1.5, 2.0])
-    fig = draw_array_row([a, b], titles=["left", "right"], roles=["input", "output"])
+    fig = plot_array_row([a, b], titles=["left", "right"], roles=["input", "output"])
     assert len(fig.axes) == 1
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts[6] == "left" and texts[-1] == "right"
@@ -25,7 +25,7 @@ def test_every_value_is_written_in_order_and_titles_follow():
 
 
 def test_all_arrays_share_one_cell_size():
-    fig = draw_array_row([np.zeros((6, 6)), np.ones((3, 3)), np.ones((1, 2))])
+    fig = plot_array_row([np.zeros((6, 6)), np.ones((3, 3)), np.ones((1, 2))])
     cells = _cell_collections(fig)[:3]
     sizes = {
         tuple(np.round(np.ptp(path.vertices[:4], axis=0), 9))
@@ -37,7 +37,7 @@ def test_all_arrays_share_one_cell_size():
 
 
 def test_highlights_outline_the_chosen_cells_only():
-    fig = draw_array_row([np.zeros((3, 3)), np.zeros((2, 2))], highlights=[[(0, 1), (2, 2)], None])
+    fig = plot_array_row([np.zeros((3, 3)), np.zeros((2, 2))], highlights=[[(0, 1), (2, 2)], None])
     outlines = [c for c in fig.axes[0].collections if len(c.get_paths()) == 2]
     assert len(outlines) == 1
     corners = sorted(tuple(np.round(p.vertices[0], 2)) for p in outlines[0].get_paths())
@@ -46,10 +46,10 @@ def test_highlights_outline_the_chosen_cells_only():
 
 
 def test_a_common_scale_colours_equal_values_equally():
-    fig = draw_array_row([np.array([[1.0, 4.0]]), np.array([[1.0]])], vmax=4.0)
+    fig = plot_array_row([np.array([[1.0, 4.0]]), np.array([[1.0]])], vmax=4.0)
     first, second = _cell_collections(fig)[:2]
     assert np.allclose(first.get_facecolor()[0], second.get_facecolor()[0])
-    alone = draw_array_row([np.array([[1.0, 4.0]]), np.array([[1.0]])])
+    alone = plot_array_row([np.array([[1.0, 4.0]]), np.array([[1.0]])])
     first, second = _cell_collections(alone)[:2]
     assert not np.allclose(first.get_facecolor()[0], second.get_facecolor()[0])
 
@@ -69,4 +69,4 @@ def test_a_common_scale_colours_equal_values_equally():
 )
 def test_bad_arguments_are_refused(args, kwargs, error, match):
     with pytest.raises(error, match=match):
-        draw_array_row(*args, **kwargs)
+        plot_array_row(*args, **kwargs)

@@ -14,7 +14,7 @@ def _heights(ax):
 
 def test_each_series_is_one_bar_per_label_grouped_around_the_ticks():
     train, test = np.array([0.1, 0.3, 0.6]), torch.tensor([0.2, 0.2, 0.6])
-    ax = plot_bars({"train": train, "test": test}, ["a", "b", "c"], ylabel="share")
+    ax = plot_bars({"train": train, "test": test}, ["a", "b", "c"], ylabel="share").axes[0]
     assert _heights(ax) == pytest.approx([*train, *test.tolist()])
     centres = [p.get_x() + p.get_width() / 2 for p in ax.patches]
     np.testing.assert_allclose(centres, [-0.2, 0.8, 1.8, 0.2, 1.2, 2.2])
@@ -30,7 +30,7 @@ def test_each_series_is_one_bar_per_label_grouped_around_the_ticks():
 def test_one_series_draws_on_the_given_axes_without_a_legend_and_log_scale():
     fig, ax = plt.subplots()
     out = plot_bars({"ratio": [1e-3, 1e-1]}, [1, 2], log=True, ax=ax)
-    assert out is ax and out.get_legend() is None and out.get_yscale() == "log"
+    assert out is fig and ax.get_legend() is None and ax.get_yscale() == "log"
     assert _heights(ax) == pytest.approx([1e-3, 1e-1])
     assert all(p.get_width() == pytest.approx(0.8) for p in ax.patches)
     plt.close(fig)

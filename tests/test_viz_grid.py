@@ -12,7 +12,7 @@ from cnnbook.viz.grid import (
     CellGrid,
     CellMarks,
     cell_canvas,
-    draw_array,
+    plot_array,
     fill_until,
     format_term,
     format_value,
@@ -48,22 +48,22 @@ def test_parse_value_inverts_format_value_to_its_precision(v):
     assert parse_value(format_value(v)) == pytest.approx(v, abs=tol + 1e-12)
 
 
-def test_draw_array_writes_every_value_in_row_major_order():
+def test_plot_array_writes_every_value_in_row_major_order():
     a = np.array([[1, -2, 3], [0, 4, -1]])
-    ax = draw_array(a, role="kernel")
+    ax = plot_array(a, role="kernel").axes[0]
     assert _texts(ax) == [format_value(v) for v in a.ravel()]
     assert len(ax.collections[0].get_paths()) == a.size
 
 
-def test_draw_array_one_dimensional_is_one_row_and_title_comes_last():
+def test_plot_array_one_dimensional_is_one_row_and_title_comes_last():
     t = torch.arange(5.0) - 2
-    ax = draw_array(t, title="a signal")
+    ax = plot_array(t, title="a signal").axes[0]
     assert _texts(ax) == ["−2", "−1", "0", "1", "2", "a signal"]
     ys = {round(ax.texts[i].get_position()[1], 6) for i in range(5)}
     assert len(ys) == 1
 
 
-def test_draw_array_colours_by_role_sign_and_magnitude():
+def test_plot_array_colours_by_role_sign_and_magnitude():
     a = np.array([[-2.0, 0.0, 2.0]])
     for role in ("input", "kernel", "output"):
         fig, ax = cell_canvas(3, 1)
@@ -85,16 +85,16 @@ def test_padding_cells_are_grey_and_dashed():
     assert np.allclose(faces[pad], grey) and not np.allclose(faces[1, 1], grey)
     styles = grid.cells.get_linestyle()
     assert styles[0] != styles[5]  # cell (0, 0) is padding, cell (1, 1) is not
-    ax2 = draw_array(x, padding=1)
+    ax2 = plot_array(x, padding=1).axes[0]
     assert len(ax2.texts) == 16
 
 
 def test_highlight_outlines_exactly_the_given_cells():
-    ax = draw_array(np.zeros((3, 3)), highlight=[(0, 1), (2, 2)])
+    ax = plot_array(np.zeros((3, 3)), highlight=[(0, 1), (2, 2)]).axes[0]
     marks = ax.collections[-1].get_paths()
     corners = sorted(tuple(int(v) for v in m.vertices.min(axis=0)) for m in marks)
     assert corners == [(1, 0), (2, 2)]  # (column, row) of the outlined cells
-    ax = draw_array(np.zeros((3, 3)), highlight=np.eye(3, dtype=bool))
+    ax = plot_array(np.zeros((3, 3)), highlight=np.eye(3, dtype=bool)).axes[0]
     assert len(ax.collections[-1].get_paths()) == 3
 
 
@@ -142,9 +142,9 @@ def test_text_is_readable_on_dark_cells():
         ({"a": np.zeros((3, 3)), "vmax": 0}, ValueError, "vmax must be > 0"),
     ],
 )
-def test_draw_array_rejects_bad_input(kwargs, error, match):
+def test_plot_array_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
-        draw_array(**kwargs)
+        plot_array(**kwargs)
 
 
 def test_written_sums_put_negative_terms_in_parentheses():
@@ -164,12 +164,12 @@ def test_fill_until_shows_the_first_cells_and_outlines_the_current_one():
     assert np.argwhere(marks.mask).tolist() == [[1, 0]]
 
 
-def test_draw_array_on_a_given_axes_fits_the_array_and_sizes_its_text():
+def test_plot_array_on_a_given_axes_fits_the_array_and_sizes_its_text():
     import matplotlib.pyplot as plt
 
     fig, (small, big) = plt.subplots(1, 2, figsize=(6, 3))
-    draw_array(np.arange(4.0).reshape(2, 2), ax=small, title="2×2")
-    draw_array(np.arange(36.0).reshape(6, 6), ax=big)
+    plot_array(np.arange(4.0).reshape(2, 2), ax=small, title="2×2")
+    plot_array(np.arange(36.0).reshape(6, 6), ax=big)
     assert small.get_xlim() == (0, 2.2) and small.get_ylim() == (2 + 0.9 + 0.1, 0)
     assert big.get_aspect() == 1.0 and not big.axison
     # cells of the 6×6 array are smaller, so are its digits
@@ -178,8 +178,8 @@ def test_draw_array_on_a_given_axes_fits_the_array_and_sizes_its_text():
 
 def test_highlight_of_a_one_dimensional_array_takes_indices_or_a_mask():
     for highlight in ([1, 3], np.array([False, True, False, True])):
-        ax = draw_array(np.arange(4.0), highlight=highlight)
+        ax = plot_array(np.arange(4.0), highlight=highlight).axes[0]
         corners = sorted(int(p.vertices.min(axis=0)[0]) for p in ax.collections[-1].get_paths())
         assert corners == [1, 3]
     with pytest.raises(ValueError, match="highlight cell \\(0, 4\\) lies outside"):
-        draw_array(np.arange(4.0), highlight=[4])
+        plot_array(np.arange(4.0), highlight=[4])

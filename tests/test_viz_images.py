@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from cnnbook import data
 from cnnbook.viz.images import (
-    show_feature_maps,
-    show_filters,
-    show_images,
+    plot_feature_maps,
+    plot_filters,
+    plot_images,
 )
 
 
@@ -21,12 +21,12 @@ def image_axes(fig):
 
 @settings(max_examples=10)
 @given(n=st.integers(1, 13), ncols=st.integers(1, 6), channels=st.sampled_from([None, 1, 3]))
-def test_show_images_one_axes_per_image_titled_with_its_label(n, ncols, channels):
+def test_plot_images_one_axes_per_image_titled_with_its_label(n, ncols, channels):
     rng = np.random.default_rng(n)
     shape = (n, 6, 5) if channels is None else (n, channels, 6, 5)
     images = rng.random(shape)
     labels = rng.integers(0, 10, n)
-    fig = show_images(images, labels, ncols=ncols)
+    fig = plot_images(images, labels, ncols=ncols)
     axes = image_axes(fig)
     assert len(axes) == len(fig.axes) == n
     assert [ax.get_title() for ax in axes] == [str(v) for v in labels]
@@ -41,38 +41,38 @@ def test_show_images_one_axes_per_image_titled_with_its_label(n, ncols, channels
     plt.close(fig)
 
 
-def test_show_images_class_names_tensors_and_ragged_lists():
+def test_plot_images_class_names_tensors_and_ragged_lists():
     images = torch.rand(3, 1, 28, 28)
-    fig = show_images(images, torch.tensor([2, 0, 1]), classes=("cat", "dog", "ant"), title="t")
+    fig = plot_images(images, torch.tensor([2, 0, 1]), classes=("cat", "dog", "ant"), title="t")
     assert [ax.get_title() for ax in image_axes(fig)] == ["ant", "cat", "dog"]
     assert fig.get_suptitle() == "t"
     photo = data.sample_photo(40)
-    fig = show_images([photo, photo[:10, :7]], ["big", "crop"])
+    fig = plot_images([photo, photo[:10, :7]], ["big", "crop"])
     shapes = [ax.images[0].get_array().shape for ax in image_axes(fig)]
     assert shapes == [photo.shape, (10, 7)]
-    fig = show_images(np.zeros((2, 4, 4)))
+    fig = plot_images(np.zeros((2, 4, 4)))
     assert [ax.get_title() for ax in fig.axes] == ["", ""]
 
 
-def test_show_images_rejects_bad_input():
+def test_plot_images_rejects_bad_input():
     with pytest.raises(ValueError, match="images must have 3 or 4 dimensions, got 2"):
-        show_images(np.zeros((28, 28)))
+        plot_images(np.zeros((28, 28)))
     with pytest.raises(ValueError, match=r"C = 1 or 3, got shape \(2, 2, 5, 5\)"):
-        show_images(np.zeros((2, 2, 5, 5)))
+        plot_images(np.zeros((2, 2, 5, 5)))
     with pytest.raises(ValueError, match=r"labels must have one entry per image \(3\), got 2"):
-        show_images(np.zeros((3, 5, 5)), [1, 2])
+        plot_images(np.zeros((3, 5, 5)), [1, 2])
     with pytest.raises(ValueError, match=r"images\[1\] must have 2 or 3 dimensions, got 1"):
-        show_images([np.zeros((3, 3)), np.zeros(3)])
+        plot_images([np.zeros((3, 3)), np.zeros(3)])
     with pytest.raises(TypeError, match="ncols must be an integer"):
-        show_images(np.zeros((3, 5, 5)), ncols=2.0)
+        plot_images(np.zeros((3, 5, 5)), ncols=2.0)
 
 
 @settings(max_examples=8)
 @given(out_ch=st.integers(1, 7), in_ch=st.integers(1, 3), k=st.integers(1, 5))
-def test_show_filters_draws_every_kernel_on_one_symmetric_scale(out_ch, in_ch, k):
+def test_plot_filters_draws_every_kernel_on_one_symmetric_scale(out_ch, in_ch, k):
     rng = np.random.default_rng(out_ch * 10 + in_ch)
     weight = rng.normal(size=(out_ch, in_ch, k, k))
-    fig = show_filters(weight)
+    fig = plot_filters(weight)
     axes = image_axes(fig)
     assert len(axes) == out_ch * in_ch
     limit = np.abs(weight).max()
@@ -85,27 +85,27 @@ def test_show_filters_draws_every_kernel_on_one_symmetric_scale(out_ch, in_ch, k
     plt.close(fig)
 
 
-def test_show_filters_labels_and_bad_weights():
+def test_plot_filters_labels_and_bad_weights():
     conv = torch.nn.Conv2d(2, 3, 3)
-    fig = show_filters(conv.weight, title="conv")
+    fig = plot_filters(conv.weight, title="conv")
     axes = image_axes(fig)
     assert [ax.get_title() for ax in axes[:3]] == ["0", "1", "2"]
     assert [axes[i].get_ylabel() for i in (0, 3)] == ["in 0", "in 1"]
     assert fig.get_suptitle() == "conv"
     with pytest.raises(ValueError, match=r"weight must have 4 dimensions, got 3 \(shape"):
-        show_filters(np.zeros((6, 5, 5)))
-    show_filters(np.zeros((2, 1, 3, 3)))  # all-zero weights still draw
+        plot_filters(np.zeros((6, 5, 5)))
+    plot_filters(np.zeros((2, 1, 3, 3)))  # all-zero weights still draw
 
 
-def test_show_feature_maps_shared_and_separate_scales():
+def test_plot_feature_maps_shared_and_separate_scales():
     maps = np.stack([np.full((4, 4), 1.0), np.full((4, 4), 3.0), np.eye(4)])
-    fig = show_feature_maps(maps[None], title="conv1")
+    fig = plot_feature_maps(maps[None], title="conv1")
     axes = image_axes(fig)
     assert [ax.get_title() for ax in axes] == ["channel 0", "channel 1", "channel 2"]
     assert all(ax.images[0].get_clim() == (0.0, 3.0) for ax in axes)
     for ax, m in zip(axes, maps, strict=True):
         np.testing.assert_array_equal(ax.images[0].get_array(), m)
-    fig = show_feature_maps(maps - 2.0, shared=False)
+    fig = plot_feature_maps(maps - 2.0, shared=False)
     assert [ax.images[0].get_clim() for ax in image_axes(fig)] == [
         (-1.0, 1.0),  # all -1: signed
         (0.0, 1.0),  # all +1: magnitude from zero
@@ -113,8 +113,8 @@ def test_show_feature_maps_shared_and_separate_scales():
     ]
 
 
-def test_show_feature_maps_rejects_bad_maps():
+def test_plot_feature_maps_rejects_bad_maps():
     with pytest.raises(ValueError, match="maps must have 3 or 4 dimensions, got 2"):
-        show_feature_maps(np.zeros((5, 5)))
+        plot_feature_maps(np.zeros((5, 5)))
     with pytest.raises(ValueError, match=r"batch of one \(1, C, H, W\), got shape \(2, 3, 5, 5\)"):
-        show_feature_maps(np.zeros((2, 3, 5, 5)))
+        plot_feature_maps(np.zeros((2, 3, 5, 5)))

@@ -18,7 +18,7 @@ def _stems(ax, index=0):
 
 
 def test_plot_signal_draws_each_sample_in_the_role_colour():
-    ax = plot_signal(torch.tensor([1.0, -2.0, 0.5]), role="kernel", start=-1)
+    ax = plot_signal(torch.tensor([1.0, -2.0, 0.5]), role="kernel", start=-1).axes[0]
     assert isinstance(ax, Axes)
     pos, val = _stems(ax)
     np.testing.assert_array_equal(pos, [-1, 0, 1])

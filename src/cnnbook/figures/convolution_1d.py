@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnnbook import ops
-from cnnbook._checks import as_array, check_choice, check_int, check_real
+from cnnbook._checks import as_array, check_bool, check_choice, check_int, check_real
 from cnnbook.viz.signals import MODES, output_positions, plot_signal
 from cnnbook.viz.style import book_style, figsize, role_color
 
@@ -32,7 +33,7 @@ __all__ = [
 
 
 def plot_convolution1d(
-    x: object, k: object, mode: str = "full", flip: bool = True
+    x: object, weight: object, mode: str = "full", *, flip: bool = True
 ) -> Figure:
     """Three stacked stem plots: the signal, the kernel, and their convolution.
 
@@ -41,27 +42,27 @@ def plot_convolution1d(
     drawn under the centre of the window it summarises. ``fig.result`` holds it.
     """
     xs = as_array("x", x, ndim=1).astype(np.float64)
-    ks = as_array("k", k, ndim=1).astype(np.float64)
+    ws = as_array("weight", weight, ndim=1).astype(np.float64)
     check_choice("mode", mode, MODES)
-    if not isinstance(flip, bool):
-        raise TypeError(f"flip must be True or False, got {flip!r}")
-    y = ops.convolve1d(xs, ks, mode) if flip else ops.correlate1d(xs, ks, mode)
-    pos = output_positions(y.size, ks.size, mode)
+    flip = check_bool("flip", flip)
+    y = ops.convolve1d(xs, ws, mode) if flip else ops.correlate1d(xs, ws, mode)
+    pos = output_positions(y.size, ws.size, mode)
     with book_style():
-        w, _ = figsize("wide")
-        fig, axes = plt.subplots(3, 1, figsize=(w, 4.6), sharex=True, layout="constrained")
-        plot_signal(xs, axes[0], "input", label="x", title="signal x")
-        centre = (ks.size - 1) / 2
-        plot_signal(ks, axes[1], "kernel", label="k", start=-centre,
-                    title="kernel k, centred" + (", and flip(k)" if flip else ""))
+        width, _ = figsize("wide")
+        fig, axes = plt.subplots(3, 1, figsize=(width, 4.6), sharex=True, layout="constrained")
+        plot_signal(xs, role="input", label="x", title="signal x", ax=axes[0])
+        centre = (ws.size - 1) / 2
+        plot_signal(ws, role="kernel", label="w", start=-centre, ax=axes[1],
+                    title="kernel w, centred" + (", and flip(w)" if flip else ""))
         if flip:
-            m, s, _ = axes[1].stem(-centre + np.arange(ks.size) + 0.15, ops.flip(ks), basefmt=" ",
-                                   label="flip(k)")
+            m, s, _ = axes[1].stem(-centre + np.arange(ws.size) + 0.15, ops.flip(ws), basefmt=" ",
+                                   label="flip(w)")
             m.set(color=role_color("kernel"), markerfacecolor="white", markersize=5)
             s.set(color=role_color("kernel"), linestyle=":", linewidth=1.4)
             axes[1].legend(loc="upper right")
-        name = "convolution x * k" if flip else "correlation x ⋆ k"
-        plot_signal(y, axes[2], "output", start=float(pos[0]), title=f"{name}, mode {mode!r}")
+        name = "convolution x * w" if flip else "correlation x ⋆ w"
+        plot_signal(y, role="output", start=float(pos[0]), title=f"{name}, mode {mode!r}",
+                    ax=axes[2])
         axes[2].set_xlabel("position")
     fig.result = y  # type: ignore[attr-defined]
     return fig
@@ -82,12 +83,12 @@ def _signals(name: str, signals: Mapping[object, object], length: int | None = N
 
 def plot_smoothing(t: object, noisy: object, clean: object, smoothed: Mapping[int, object],
                    rms_error: object) -> Figure:
-    """A noisy signal smoothed by moving averages, and the error against the kernel width.
+    """A noisy signal smoothed by moving averages, and the error against the kernel length.
 
-    ``smoothed`` maps each width ``w`` to the smoothed signal; ``rms_error`` holds the error
-    for the widths in the same order. The left panel draws the best and the widest
-    average over the noisy and clean signals, the right panel the error curve with the
-    best width marked.
+    ``smoothed`` maps each length ``K`` (taps of the average) to the smoothed signal;
+    ``rms_error`` holds the error for the lengths in the same order. The left panel draws
+    the best and the longest average over the noisy and clean signals, the right panel the
+    error curve with the best length marked.
     """
     t = as_array("t", t, ndim=1).astype(np.float64)
     noisy = as_array("noisy", noisy, ndim=1)
@@ -99,7 +100,7 @@ def plot_smoothing(t: object, noisy: object, clean: object, smoothed: Mapping[in
     widths = np.array(list(curves))
     errors = as_array("rms_error", rms_error, ndim=1)
     if errors.size != widths.size:
-        raise ValueError(f"rms_error must have one value per width ({widths.size}), "
+        raise ValueError(f"rms_error must have one value per length ({widths.size}), "
                          f"got {errors.size}")
     best = widths[int(errors.argmin())]
     blue, green, red = (role_color(r) for r in ("input", "output", "highlight"))
@@ -107,20 +108,20 @@ def plot_smoothing(t: object, noisy: object, clean: object, smoothed: Mapping[in
         fig, (ax_signal, ax_error) = plt.subplots(1, 2, figsize=(8.4, 2.8), width_ratios=[2, 1])
         ax_signal.plot(t, noisy, color=blue, alpha=0.35, lw=0.8, label="noisy input")
         ax_signal.plot(t, clean, color="black", lw=1, ls="--", label="clean signal")
-        for w, style in [(best, "-"), (widths.max(), ":")]:
-            ax_signal.plot(t, curves[w], color=green, ls=style, lw=1.5,
-                           label=f"moving average, w = {w}")
+        for taps, style in [(best, "-"), (widths.max(), ":")]:
+            ax_signal.plot(t, curves[taps], color=green, ls=style, lw=1.5,
+                           label=f"moving average, K = {taps}")
         ax_signal.set(xlabel="t", title="smoothing a noisy signal")
         ax_signal.legend(loc="lower left", fontsize=7)
         ax_error.plot(widths, errors, "o-", ms=3, color=green)
         ax_error.axvline(best, color=red, lw=1)
-        ax_error.set(xlabel="kernel width w", ylabel="RMS error", title="too little, too much")
+        ax_error.set(xlabel="kernel length K", ylabel="RMS error", title="too little, too much")
         fig.tight_layout()
     return fig
 
 
 def plot_step_detection(signal: object, responses: Mapping[str, object], found: object,
-                        threshold: float, title: str = "a noisy signal") -> Figure:
+                        threshold: float, *, title: str = "a noisy signal") -> Figure:
     """A signal, its responses to some kernels, and the steps found, one panel each.
 
     ``responses`` maps a panel title to a filtered signal; ``found`` holds the step
@@ -153,7 +154,7 @@ def plot_step_detection(signal: object, responses: Mapping[str, object], found: 
     return fig
 
 
-def plot_wraparound(linear: object, circular: object) -> Figure:
+def plot_wraparound(linear: object, circular: object, *, ax: Axes | None = None) -> Figure:
     """Linear ("full") against circular convolution, with arrows for the wrapped tail.
 
     The circular result has the signal's length ``N``; every linear output from ``N`` on
@@ -165,7 +166,8 @@ def plot_wraparound(linear: object, circular: object) -> Figure:
     if linear.size < n:
         raise ValueError(f"linear must be at least as long as circular ({n}), got {linear.size}")
     with book_style():
-        fig, ax = plt.subplots(figsize=(7.0, 2.8))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.0, 2.8))
         ax.stem(np.arange(linear.size) - 0.12, linear, linefmt=role_color("output"),
                 basefmt=" ", label="linear (full)")
         ax.stem(np.arange(n) + 0.12, circular, linefmt=role_color("highlight"), markerfmt="s",
@@ -180,12 +182,12 @@ def plot_wraparound(linear: object, circular: object) -> Figure:
         ax.axvline(n - 0.5, color="grey", lw=0.8, ls=":")
         ax.set(xlabel="n", xticks=np.arange(linear.size), ylim=(low - 0.2 * span, None))
         ax.legend(loc="upper right")
-    return fig
+    return ax.figure
 
 
-def plot_timings(sizes: Sequence[int], seconds: Mapping[str, object],
-                 crossover: int | None = None,
-                 crossover_label: str = "faster from n = {n}") -> Figure:
+def plot_timings(sizes: Sequence[int], seconds: Mapping[str, object], *,
+                 crossover: int | None = None, crossover_label: str = "faster from n = {n}",
+                 ax: Axes | None = None) -> Figure:
     """Time per call against problem size on log–log axes, one line per method.
 
     ``seconds`` maps a label to the times for ``sizes`` (drawn in milliseconds);
@@ -200,7 +202,8 @@ def plot_timings(sizes: Sequence[int], seconds: Mapping[str, object],
     if len(curves) > len(styles):
         raise ValueError(f"seconds can hold at most {len(styles)} methods, got {len(curves)}")
     with book_style():
-        fig, ax = plt.subplots(figsize=(6.0, 3.6))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.0, 3.6))
         for (label, times), style, colour in zip(curves.items(), styles, colours, strict=False):
             ax.loglog(sizes, times * 1e3, style, ms=3, color=colour, label=label,
                       alpha=0.6 if style.endswith(":") else 1.0)
@@ -209,7 +212,7 @@ def plot_timings(sizes: Sequence[int], seconds: Mapping[str, object],
                        label=crossover_label.format(n=crossover))
         ax.set(xlabel="length n of signal and kernel", ylabel="milliseconds per call")
         ax.legend()
-    return fig
+    return ax.figure
 
 
 def plot_perturbation_response(changes: Mapping[str, object], at: int) -> Figure:
@@ -232,8 +235,8 @@ def plot_perturbation_response(changes: Mapping[str, object], at: int) -> Figure
     return fig
 
 
-def plot_sensitivity(sensitivity: object, title: str | None = None,
-                     ylabel: str = "|∂ y / ∂ x|") -> Figure:
+def plot_sensitivity(sensitivity: object, *, title: str | None = None,
+                     ylabel: str = "|∂ y / ∂ x|", ax: Axes | None = None) -> Figure:
     """Stems of how strongly one output reacts to each input, its field shaded.
 
     The shaded span runs from the first to the last non-zero entry of ``sensitivity``.
@@ -243,9 +246,10 @@ def plot_sensitivity(sensitivity: object, title: str | None = None,
     if seen.size == 0:
         raise ValueError("sensitivity must have a non-zero entry, got all zeros")
     with book_style():
-        fig, ax = plt.subplots(figsize=(7.0, 2.2))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.0, 2.2))
         ax.stem(np.arange(values.size), values, linefmt=role_color("input"), markerfmt="o",
                 basefmt=" ")
         ax.axvspan(seen.min() - 0.5, seen.max() + 0.5, color=role_color("highlight"), alpha=0.08)
         ax.set(xlabel="input step", ylabel=ylabel, title=title)
-    return fig
+    return ax.figure

@@ -1,10 +1,10 @@
 """Chapter 3's one-off figures: a kernel and its flip, two kernel fits, signed maps side by side.
 
-:func:`show_flip` draws a kernel next to its 180° rotation. :func:`plot_kernel_fits` draws
+:func:`plot_flip` draws a kernel next to its 180° rotation. :func:`plot_kernel_fits` draws
 two :class:`cnnbook.kernel_fitting.KernelFit` results, typically a correlation layer and a
 true-convolution layer trained on the same data; the right panel shows the second fit's
 kernels turned by 180° (``flip_second=True``), so that a convolution layer that has absorbed
-the flip traces exactly the same paths as the correlation layer. :func:`show_signed_maps`
+the flip traces exactly the same paths as the correlation layer. :func:`plot_signed_maps`
 puts an image beside several signed responses to it, all on one symmetric colour scale, so
 that equal maps look equal and a sign error shows as swapped colours.
 """
@@ -15,21 +15,25 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnnbook import ops
 from cnnbook._checks import as_array, as_map, check_real, check_strings
 from cnnbook.kernel_fitting import KernelFit
 from cnnbook.viz import layout
-from cnnbook.viz.grid import CellGrid
+from cnnbook.viz.grid import CellGrid, cell_axes
 from cnnbook.viz.style import INK, book_style, role_color, sign_cmap
 
-__all__ = ["plot_kernel_fits", "show_flip", "show_signed_maps"]
+__all__ = ["plot_flip", "plot_kernel_fits", "plot_signed_maps"]
 
 
-def show_flip(k: object) -> Figure:
-    """A kernel (1-D or 2-D) next to its flip (180° rotation), drawn as cells."""
-    ks = as_array("k", k, ndim=(1, 2)).astype(np.float64)
+def plot_flip(weight: object, *, ax: Axes | None = None) -> Figure:
+    """A kernel (1-D or 2-D) next to its flip (180° rotation), drawn as cells.
+
+    ``fig.grids`` holds the two drawn grids, ``"kernel"`` and ``"flipped"``.
+    """
+    ks = as_array("weight", weight, ndim=(1, 2)).astype(np.float64)
     grid = ks[None] if ks.ndim == 1 else ks
     flipped = ops.flip(ks)
     flipped = flipped[None] if ks.ndim == 1 else flipped
@@ -37,12 +41,16 @@ def show_flip(k: object) -> Figure:
     gap = 3.0
     with book_style():
         width, height = 2 * w + gap + 1.0, h + 1.6
-        fig, ax = layout.canvas(width, height)
+        if ax is None:
+            _, ax = layout.canvas(width, height)
+        else:
+            cell_axes(ax, width, height)
+        fig = ax.figure
         vmax = float(np.abs(grid).max()) or 1.0
         left = CellGrid(ax, grid, x=0.5, y=1.1, role="kernel", vmax=vmax)
         right = CellGrid(ax, flipped, x=0.5 + w + gap, y=1.1, role="kernel", vmax=vmax)
-        left.label("k")
-        right.label("flip(k)")
+        left.label("w")
+        right.label("flip(w)")
         mid = 1.1 + h / 2
         ax.annotate("", xy=(right.x - 0.3, mid), xytext=(left.x + w + 0.3, mid),
                     arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.2})
@@ -55,6 +63,7 @@ def show_flip(k: object) -> Figure:
 def plot_kernel_fits(
     first: KernelFit,
     second: KernelFit,
+    *,
     labels: tuple[str, str] = ("correlation layer", "convolution layer"),
     flip_second: bool = True,
 ) -> Figure:
@@ -101,7 +110,7 @@ def plot_kernel_fits(
     return fig
 
 
-def show_signed_maps(
+def plot_signed_maps(
     image: object,
     maps: Sequence[object],
     titles: Sequence[str],

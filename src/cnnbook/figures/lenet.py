@@ -3,7 +3,7 @@
 :func:`plot_architecture` draws a model as the arrays one input becomes (stacks of maps,
 then bars of features, from :func:`cnnbook.summary.architecture_stages`);
 :func:`plot_activations` draws each activation with its derivative; :func:`plot_history`,
-:func:`plot_confusion_matrix` and :func:`show_misclassified` show how a training run went.
+:func:`plot_confusion_matrix` and :func:`plot_misclassified` show how a training run went.
 
 A *history* is one run's per-epoch record, in any of the shapes the book meets:
 ``cnnbook.train.History`` (columns, with ``.records()``), an object with an ``.epochs``
@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -28,7 +29,7 @@ from torch import nn
 from cnnbook._checks import as_label_pair, check_choice, check_int, check_real
 from cnnbook.activations import ACTIVATIONS, activation, activation_derivative
 from cnnbook.summary import architecture_stages
-from cnnbook.viz.images import show_images
+from cnnbook.viz.images import plot_images
 from cnnbook.viz.style import INK, book_style, figsize, magnitude_cmap, role_color, text_color
 
 #: How the book writes each function.
@@ -84,22 +85,23 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 def plot_architecture(
     model: nn.Module, input_size: Sequence[int], *, title: str | None = None,
-    max_maps: int = 6,
+    max_maps: int = 6, ax: Axes | None = None,
 ) -> Figure:
     """Draw ``model`` as the arrays one input of ``input_size`` (no batch axis) becomes.
 
     A ``C × H × W`` stage is a stack of up to ``max_maps`` squares of side ∝ ``H`` (the
     count ``C`` is written below it); a flat stage of ``F`` features is a bar whose
-    height grows with ``√F``. Above each stage: the layer that made it.
+    height grows with ``√F``. Above each stage: the layer that made it. Draws on ``ax``
+    when given; returns the figure.
     """
-    if isinstance(max_maps, bool) or not isinstance(max_maps, int) or max_maps < 1:
-        raise ValueError(f"max_maps must be an integer >= 1, got {max_maps!r}")
+    max_maps = check_int("max_maps", max_maps, minimum=1)
     stages = architecture_stages(model, input_size)
     tallest = max((s.shape[-2] for s in stages if len(s.shape) == 3), default=1)
     widest_flat = max((s.shape[0] for s in stages if len(s.shape) == 1), default=1)
     step = 0.09  # offset between stacked maps
     with book_style():
-        fig, ax = plt.subplots(figsize=(1.15 * len(stages) + 0.4, 2.6), layout="constrained")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.15 * len(stages) + 0.4, 2.6), layout="constrained")
         x, prev, prev_right = 0.0, None, 0.0
         for stage in stages:
             color = role_color(stage.role)
@@ -134,7 +136,7 @@ def plot_architecture(
         ax.set_axis_off()
         if title:
             ax.set_title(title)
-    return fig
+    return ax.figure
 
 
 #: The per-epoch values every history must have.
@@ -238,12 +240,14 @@ def _class_names(classes: Sequence[object] | None, n: int) -> list[str]:
 
 
 def plot_confusion_matrix(
-    cm: object, classes: Sequence[object] | None = None, *, title: str | None = None
+    cm: object, classes: Sequence[object] | None = None, *, title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Draw a confusion matrix (rows: true class, columns: predicted) with its counts written in.
 
     A cell's colour is its share of its row, on a square-root scale so that a handful of
-    mistakes still shows next to a diagonal of thousands.
+    mistakes still shows next to a diagonal of thousands. Draws on ``ax`` when given;
+    returns the figure.
     """
     arr = np.asarray(cm.detach().cpu().numpy() if hasattr(cm, "detach") else cm)
     if arr.dtype.kind not in "iuf":
@@ -261,7 +265,8 @@ def plot_confusion_matrix(
     cmap = magnitude_cmap("input")
     norm = PowerNorm(gamma=0.5, vmin=0.0, vmax=1.0)
     with book_style():
-        fig, ax = plt.subplots(figsize=(side, side), layout="constrained")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(side, side), layout="constrained")
         ax.imshow(share, cmap=cmap, norm=norm, interpolation="nearest")
         size = 9 if n <= 10 else 7
         for (i, j), value in np.ndenumerate(arr):
@@ -280,7 +285,7 @@ def plot_confusion_matrix(
             spine.set_visible(False)
         if title:
             ax.set_title(title)
-    return fig
+    return ax.figure
 
 
 def _wrong_title(true: str, pred: str) -> str:
@@ -288,7 +293,7 @@ def _wrong_title(true: str, pred: str) -> str:
     return f"{true}{sep}{pred}"
 
 
-def show_misclassified(
+def plot_misclassified(
     images: object,
     y_true: object,
     y_pred: object,
@@ -320,7 +325,7 @@ def show_misclassified(
     names = _class_names(classes, int(max(t.max(), p.max())) + 1 if classes is None else n)
     labels = [_wrong_title(names[t[i]], names[p[i]]) for i in shown]
     picked = images[shown] if hasattr(images, "shape") else [images[i] for i in shown]
-    fig = show_images(picked, labels, ncols=ncols, title=title)
+    fig = plot_images(picked, labels, ncols=ncols, title=title)
     for ax in fig.axes:
         ax.title.set_color(role_color("highlight"))
     return fig

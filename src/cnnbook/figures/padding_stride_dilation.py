@@ -16,21 +16,21 @@ from matplotlib.figure import Figure
 
 from cnnbook import ops
 from cnnbook._checks import as_array, check_int
-from cnnbook.viz.grid import draw_array
+from cnnbook.viz.grid import plot_array
 from cnnbook.viz.style import book_style
 
 __all__ = ["plot_padded_grids"]
 
 
-def plot_padded_grids(x: object, k: object, paddings: Mapping[str, int],
+def plot_padded_grids(x: object, weight: object, paddings: Mapping[str, int], *,
                       fmt: str | None = ".0f") -> Figure:
     """Draw the 2-D ``x`` zero-padded by each of ``paddings`` (name -> pixels per side).
 
     Each panel's title gives the name, the padding ``p`` and the shape of
-    ``conv2d(x, k, padding=p)``. Returns the figure, one axes per padding.
+    ``conv2d(x, weight, padding=p)``. Returns the figure, one axes per padding.
     """
     x = as_array("x", x, ndim=2)
-    k = as_array("k", k, ndim=2)
+    k = as_array("weight", weight, ndim=2)
     if not isinstance(paddings, Mapping) or not paddings:
         raise TypeError(f"paddings must be a non-empty mapping name -> int, got {paddings!r}")
     pads = {name: check_int(f"paddings[{name!r}]", p, minimum=0) for name, p in paddings.items()}
@@ -41,7 +41,7 @@ def plot_padded_grids(x: object, k: object, paddings: Mapping[str, int],
             out = ops.conv2d(x[None, None], k[None, None], padding=p)[0, 0]
             canvas = ops.pad2d(x, p)
             title = f"{name}: p = {p}, output {out.shape[0]}×{out.shape[1]}"
-            draw_array(canvas, ax=ax, padding=p, fmt=fmt, title=title)
+            plot_array(canvas, padding=p, fmt=fmt, title=title, ax=ax)
             rows, cols = canvas.shape
             # the same window around every grid's centre: one cell size in all panels
             ax.set_xlim(cols / 2 - widest / 2 - 0.6, cols / 2 + widest / 2 + 0.6)

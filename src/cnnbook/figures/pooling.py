@@ -1,6 +1,6 @@
 """Chapter 5's one-off figures: what a shift changes, map by map and stage by stage.
 
-:func:`show_shift_changes` draws :func:`cnnbook.invariance.map_changes`: the maps of an
+:func:`plot_shift_changes` draws :func:`cnnbook.invariance.map_changes`: the maps of an
 image and, below them, how much every cell changed when the image was shifted.
 :func:`plot_shift_sensitivity` draws the result of
 :func:`cnnbook.invariance.shift_sensitivity`: for every stage the mean relative change over
@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 
 from cnnbook._checks import as_array, check_strings
 from cnnbook.invariance import map_changes
-from cnnbook.viz.images import show_images
+from cnnbook.viz.images import plot_images
 from cnnbook.viz.style import book_style, figsize
 
-__all__ = ["plot_shift_sensitivity", "show_shift_changes"]
+__all__ = ["plot_shift_changes", "plot_shift_sensitivity"]
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":")
@@ -32,14 +32,16 @@ LINESTYLES = ("-", "--", ":")
 def plot_shift_sensitivity(
     change: Mapping[str, object],
     shifts: Sequence[float],
+    *,
     names: Sequence[str] | None = None,
     ax: Axes | None = None,
-) -> Axes:
+) -> Figure:
     """Plot the mean relative change of each stage in ``change`` against ``shifts`` (pixels).
 
     ``change`` maps a stage name to an array ``(len(shifts), N)`` as returned by
     ``shift_sensitivity``; ``names`` picks and orders the stages (default: all). The
-    unshifted input, which changes nothing, is drawn at shift 0. Returns the axes.
+    unshifted input, which changes nothing, is drawn at shift 0. Draws on ``ax`` when given;
+    returns the figure.
     """
     if not isinstance(change, Mapping) or not change:
         raise TypeError(
@@ -74,10 +76,10 @@ def plot_shift_sensitivity(
         ax.set_ylim(bottom=0.0)
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return ax
+    return ax.figure
 
 
-def show_shift_changes(
+def plot_shift_changes(
     stages: Mapping[object, Sequence[object]],
     titles: Sequence[str],
     *,
@@ -93,4 +95,4 @@ def show_shift_changes(
     titles = check_strings("titles", titles, len(rows[0]))
     labels = titles + [f"change, shift {k} px" for k in list(stages)[1:] for _ in titles]
     panels = [m for row in rows for m in row]
-    return show_images(panels, labels=labels, ncols=len(titles), cell=cell, vmin=0, vmax=1)
+    return plot_images(panels, labels=labels, ncols=len(titles), cell=cell, vmin=0, vmax=1)

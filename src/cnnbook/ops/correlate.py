@@ -33,6 +33,7 @@ __all__ = [
     "correlate2d",
     "correlate2d_loop",
     "flip",
+    "mode_padding",
 ]
 
 MODES = ("valid", "same", "full")
@@ -47,10 +48,11 @@ def flip(k: np.ndarray) -> np.ndarray:
     return np.flip(k, axis=-1 if k.ndim == 1 else (-2, -1)).copy()
 
 
-def _pads(size: int, mode: str, extra_left: bool) -> tuple[int, int]:
+def mode_padding(size: int, mode: str, extra_left: bool = True) -> tuple[int, int]:
     """Zeros to add ``(before, after)`` so a *correlation* with a ``size`` kernel gives ``mode``.
 
-    ``extra_left`` says which side gets the odd zero of an even kernel in ``"same"``.
+    ``extra_left`` says which side gets the odd zero of an even kernel in ``"same"``
+    (``np.correlate`` pads more on the left, SciPy's 2-D functions more on the right).
     """
     if mode == "valid":
         return 0, 0
@@ -58,6 +60,11 @@ def _pads(size: int, mode: str, extra_left: bool) -> tuple[int, int]:
         return size - 1, size - 1
     small, large = (size - 1) // 2, size // 2
     return (large, small) if extra_left else (small, large)
+
+
+def _pad_widths2d(shape: tuple[int, int], mode: str, extra_left: bool) -> tuple[int, ...]:
+    """``(left, right, top, bottom)`` zeros for a 2-D correlation with a kernel of ``shape``."""
+    return (*mode_padding(shape[1], mode, extra_left), *mode_padding(shape[0], mode, extra_left))
 
 
 def _check(x: object, k: object, mode: object, ndim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +85,7 @@ def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
     Vectorised: pad ``x`` for the mode, take every window and dot it with ``k``.
     """
     x, k = _check(x, k, mode, 1)
-    padded = pad1d(x, _pads(k.size, mode, extra_left=True))
+    padded = pad1d(x, mode_padding(k.size, mode, extra_left=True))
     return sliding_windows1d(padded, k.size) @ k
 
 
@@ -88,7 +95,7 @@ def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     Vectorised: a correlation with the flipped kernel.
     """
     x, k = _check(x, k, mode, 1)
-    padded = pad1d(x, _pads(k.size, mode, extra_left=True))
+    padded = pad1d(x, mode_padding(k.size, mode, extra_left=True))
     return sliding_windows1d(padded, k.size) @ flip(k)
 
 
@@ -96,7 +103,7 @@ def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     """2-D cross-correlation ``y[i, j] = sum_uv x[i+u, j+v] k[u, v]``; equals
     ``scipy.signal.correlate2d`` (zero fill)."""
     x, k = _check(x, k, mode, 2)
-    padded = pad2d(x, (*_pads(k.shape[1], mode, False), *_pads(k.shape[0], mode, False)))
+    padded = pad2d(x, _pad_widths2d(k.shape, mode, extra_left=False))
     return np.einsum("ijuv,uv->ij", sliding_windows2d(padded, k.shape), k)
 
 
@@ -104,7 +111,7 @@ def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     """2-D convolution ``y[i, j] = sum_uv x[i-u, j-v] k[u, v]``; equals
     ``scipy.signal.convolve2d`` (zero fill). A correlation with the kernel rotated 180°."""
     x, k = _check(x, k, mode, 2)
-    padded = pad2d(x, (*_pads(k.shape[1], mode, True), *_pads(k.shape[0], mode, True)))
+    padded = pad2d(x, _pad_widths2d(k.shape, mode, extra_left=True))
     return np.einsum("ijuv,uv->ij", sliding_windows2d(padded, k.shape), flip(k))
 
 
@@ -115,7 +122,7 @@ def correlate1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.nd
     ``x`` counts as zero outside its range.
     """
     x, k = _check(x, k, mode, 1)
-    p, q = _pads(len(k), mode, extra_left=True)
+    p, q = mode_padding(len(k), mode, extra_left=True)
     y = np.zeros(len(x) + p + q - len(k) + 1, dtype=np.result_type(x, k))
     for n in range(len(y)):
         for m in range(len(k)):
@@ -131,7 +138,7 @@ def convolve1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndar
     ``x`` counts as zero outside its range.
     """
     x, k = _check(x, k, mode, 1)
-    p, q = _pads(len(k), mode, extra_left=True)
+    p, q = mode_padding(len(k), mode, extra_left=True)
     s = len(k) - 1 - p
     y = np.zeros(len(x) + p + q - len(k) + 1, dtype=np.result_type(x, k))
     for n in range(len(y)):
@@ -144,7 +151,7 @@ def convolve1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndar
 def correlate2d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     """:func:`correlate2d` as its formula: ``y[i, j] = sum_uv x[i+u-p, j+v-q] k[u, v]``."""
     x, k = _check(x, k, mode, 2)
-    (p, p_after), (q, q_after) = (_pads(size, mode, False) for size in k.shape)
+    (p, p_after), (q, q_after) = (mode_padding(size, mode, False) for size in k.shape)
     (H, W), (kh, kw) = x.shape, k.shape
     y = np.zeros((H + p + p_after - kh + 1, W + q + q_after - kw + 1), np.result_type(x, k))
     for i, j in np.ndindex(*y.shape):
@@ -157,7 +164,7 @@ def correlate2d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.nda
 def convolve2d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     """:func:`convolve2d` as its formula: ``y[i, j] = sum_uv x[i+s-u, j+t-v] k[u, v]``."""
     x, k = _check(x, k, mode, 2)
-    (p, p_after), (q, q_after) = (_pads(size, mode, True) for size in k.shape)
+    (p, p_after), (q, q_after) = (mode_padding(size, mode, True) for size in k.shape)
     (H, W), (kh, kw) = x.shape, k.shape
     s, t = kh - 1 - p, kw - 1 - q
     y = np.zeros((H + p + p_after - kh + 1, W + q + q_after - kw + 1), np.result_type(x, k))

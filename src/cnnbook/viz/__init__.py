@@ -4,6 +4,12 @@
 signals, images and animations in it. The kit holds what two or more chapters draw with;
 a figure only one chapter draws lives in :mod:`cnnbook.figures`. Every name below is
 re-exported here.
+
+One drawing API: a static drawing is ``plot_<what>`` and returns its matplotlib ``Figure``
+(a single-panel one takes ``ax=None``, keyword-only, and returns ``ax.figure`` when given
+one); a step-through animation is ``animate_<op>`` and returns a :class:`StepAnimation`.
+The kernel argument is ``weight``, and arguments that :mod:`cnnbook.ops` also takes have
+its names and order.
 """
 
 # ruff: noqa: F401  (this file only re-exports)
@@ -35,16 +41,16 @@ from cnnbook.viz.animate import (
     animate_multichannel,
     animate_pool2d,
     describe,
-    final_frame,
-    storyboard,
+    plot_final_frame,
+    plot_storyboard,
     to_html,
     to_jshtml,
 )
-from cnnbook.viz.array_row import draw_array_row
-from cnnbook.viz.grid import CellGrid, draw_array, format_value
+from cnnbook.viz.array_row import plot_array_row
+from cnnbook.viz.grid import CellGrid, format_value, plot_array
 from cnnbook.viz.signals import plot_signal
 
 # isort: split
 # images and bar charts
 from cnnbook.viz.bars import plot_bars
-from cnnbook.viz.images import show_feature_maps, show_filters, show_images
+from cnnbook.viz.images import plot_feature_maps, plot_filters, plot_images

@@ -9,7 +9,7 @@ window shows its holes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,14 @@ from matplotlib.patches import Rectangle
 from cnnbook import ops
 from cnnbook._checks import as_array, check_choice, check_tuple
 from cnnbook.viz import layout
-from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value
+from cnnbook.viz.captions import (
+    settings_text,
+    shape_text,
+    size_formula,
+    size_line,
+    transpose_size_formula,
+)
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value, padding_mask
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import ROLE_COLORS, book_style
 
@@ -43,7 +50,7 @@ class WindowProblem:
     title: str
     formula: str
     canvas_label: str = "input x (padded)"
-    kernel_label: str = "kernel k"
+    kernel_label: str = "kernel w"
 
     def window(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices into ``canvas`` of the window of output cell ``(i, j)``."""
@@ -61,23 +68,6 @@ def window_indices(
     """Rows and columns of the (padded) input that output cell ``(i, j)`` reads."""
     (kh, kw), (sh, sw), (dh, dw) = kernel_shape, stride, dilation
     return i * sh + dh * np.arange(kh), j * sw + dw * np.arange(kw)
-
-
-def size_formula(n: int, k: int, s: int, p: int, d: int, out: int) -> str:
-    """The output-size formula with numbers, e.g. ``⌊(5 + 2·1 − 3)/2⌋ + 1 = 3``."""
-    span = f"{k}" if d == 1 else f"{d}·({k} − 1) − 1"
-    return f"⌊({n} + 2·{p} − {span})/{s}⌋ + 1 = {out}"
-
-
-def transpose_size_formula(n: int, k: int, s: int, p: int, op: int, d: int, out: int) -> str:
-    """The transposed-convolution output size with numbers: ``(n−1)·s − 2p + d·(k−1) + op + 1``."""
-    return f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}"
-
-
-def _both_axes(rule: Callable[..., str], *per_axis: Sequence[int]) -> str:
-    """One formula if both axes agree, else one per axis."""
-    h, w = (rule(*(v[a] for v in per_axis)) for a in (0, 1))
-    return f"output size {h}" if h == w else f"height {h};   width {w}"
 
 
 def window_animation(problem: WindowProblem) -> StepAnimation:
@@ -114,7 +104,7 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
         ax.add_patch(extent)
         sum_text = grid_p.label("", below=True, fontsize=9)
 
-    def draw_step(step: int) -> None:
+    def update(step: int) -> None:
         i, j = divmod(step, w_out)
         rows, cols = pr.window(i, j)
         mask = np.zeros(pr.canvas.shape, dtype=bool)
@@ -128,7 +118,7 @@ def window_animation(problem: WindowProblem) -> StepAnimation:
         fill_until(grid_out, marks_out, pr.result, step)
 
     grids = {"input": grid_in, "kernel": grid_k, "products": grid_p, "output": grid_out}
-    return StepAnimation(fig, draw_step, h_out * w_out, pr.result, grids,
+    return StepAnimation(fig, update, h_out * w_out, pr.result, grids,
                          {"input": marks_in, "output": marks_out})
 
 
@@ -138,29 +128,31 @@ def _single(name: str, a: object) -> np.ndarray:
 
 def animate_conv2d(
     x: object,
-    k: object,
-    padding: int | tuple[int, int] = 0,
+    weight: object,
+    *,
     stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
     dilation: int | tuple[int, int] = 1,
 ) -> StepAnimation:
-    """Animate ``conv2d`` (cross-correlation, as in PyTorch) of a 2-D ``x`` with a 2-D ``k``.
+    """Animate ``conv2d`` (cross-correlation, as in PyTorch) of a 2-D ``x`` with a 2-D ``weight``.
 
     One frame per output cell; ``anim.result`` equals ``ops.conv2d`` on the same input.
     The header states the output-size formula with the actual numbers.
     """
-    x, k = _single("x", x), _single("k", k)
-    p = check_tuple("padding", padding, 2, minimum=0)
+    x, k = _single("x", x), _single("weight", weight)
     s = check_tuple("stride", stride, 2, minimum=1)
+    p = check_tuple("padding", padding, 2, minimum=0)
     d = check_tuple("dilation", dilation, 2, minimum=1)
     # conv_output_size rejects a kernel that does not fit, naming the sizes
     out = [ops.conv_output_size(*a) for a in zip(x.shape, k.shape, s, p, d, strict=True)]
     result = ops.conv2d(x[None, None], k[None, None], stride=s, padding=p, dilation=d)[0, 0]
-    pad = np.ones(np.add(x.shape, np.multiply(2, p)), dtype=bool)
-    pad[p[0] : p[0] + x.shape[0], p[1] : p[1] + x.shape[1]] = False
-    formula = _both_axes(size_formula, x.shape, k.shape, s, p, d, tuple(out))
-    title = f"{_shape(x)} input ⋆ {_shape(k)} kernel" + _settings(padding=p, stride=s, dilation=d)
+    canvas = ops.pad2d(x, p)
+    pad = padding_mask(canvas.shape, p, x.shape)
+    formula = size_line(size_formula, x.shape, k.shape, s, p, d, tuple(out))
+    title = (f"{shape_text(x)} input ⋆ {shape_text(k)} kernel"
+             + settings_text(padding=p, stride=s, dilation=d))
     problem = WindowProblem(
-        ops.pad2d(x, p), pad, k, s, d, result, title, formula,
+        canvas, pad, k, s, d, result, title, formula,
         canvas_label="input x" + (" (padded)" if any(p) else ""),
     )
     return window_animation(problem)
@@ -168,7 +160,8 @@ def animate_conv2d(
 
 def animate_conv_transpose2d(
     x: object,
-    k: object,
+    weight: object,
+    *,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
     output_padding: int | tuple[int, int] = 0,
@@ -181,7 +174,7 @@ def animate_conv_transpose2d(
     and swept with the kernel rotated by 180° at stride 1. ``anim.result`` equals
     ``ops.conv_transpose2d`` on the same input.
     """
-    x, k = _single("x", x), _single("k", k)
+    x, k = _single("x", x), _single("weight", weight)
     s = check_tuple("stride", stride, 2, minimum=1)
     p = check_tuple("padding", padding, 2, minimum=0)
     op = check_tuple("output_padding", output_padding, 2, minimum=0)
@@ -203,28 +196,14 @@ def animate_conv_transpose2d(
     canvas = np.pad(stretched, widths)
     pad = np.pad(pad, widths, constant_values=True)
     out = result.shape
-    formula = _both_axes(transpose_size_formula, x.shape, k.shape, s, p, op, d, out)
-    title = f"transposed conv: {_shape(x)} input, {_shape(k)} kernel" + _settings(
-        stride=s, padding=p, dilation=d
-    )
+    formula = size_line(transpose_size_formula, x.shape, k.shape, s, p, op, d, out)
+    title = (f"transposed conv: {shape_text(x)} input, {shape_text(k)} kernel"
+             + settings_text(stride=s, padding=p, dilation=d))
     problem = WindowProblem(
         canvas, pad, np.flip(k), (1, 1), d, result, title, formula,
-        canvas_label="x stretched + padded", kernel_label="k rotated 180°",
+        canvas_label="x stretched + padded", kernel_label="w rotated 180°",
     )
     return window_animation(problem)
-
-
-def _shape(a: np.ndarray) -> str:
-    return "×".join(str(n) for n in a.shape)
-
-
-def _settings(**pairs: tuple[int, int]) -> str:
-    """``", padding 1, stride 2"``: the settings that differ from the default."""
-    defaults = {"padding": 0, "stride": 1, "dilation": 1}
-    return "".join(
-        f", {name} {v[0] if v[0] == v[1] else v}"
-        for name, v in pairs.items() if v != (defaults[name],) * 2
-    )
 
 
 def _gallery_input(shape: tuple[int, int], seed: int) -> np.ndarray:

@@ -12,8 +12,16 @@ import numpy as np
 from cnnbook import ops
 from cnnbook._checks import as_array, check_real, check_tuple
 from cnnbook.viz import layout
-from cnnbook.viz.animate2d import size_formula, window_indices
-from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value, written_sum
+from cnnbook.viz.animate2d import window_indices
+from cnnbook.viz.captions import size_formula, size_line
+from cnnbook.viz.grid import (
+    CellGrid,
+    CellMarks,
+    fill_until,
+    format_value,
+    padding_mask,
+    written_sum,
+)
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import INK, book_style
 
@@ -21,39 +29,41 @@ from cnnbook.viz.style import INK, book_style
 MAX_CHANNELS = 4
 
 
-def _weight(w: object, channels: int) -> np.ndarray:
-    w = as_array("w", w, ndim=(3, 4)).astype(np.float64)
+def _weight(weight: object, channels: int) -> np.ndarray:
+    w = as_array("weight", weight, ndim=(3, 4)).astype(np.float64)
     if w.ndim == 4:
         if w.shape[0] != 1:
-            raise ValueError(f"w must have one output channel, got shape {w.shape}")
+            raise ValueError(f"weight must have one output channel, got shape {w.shape}")
         w = w[0]
     if w.shape[0] != channels:
         raise ValueError(
-            f"w must have one kernel slice per input channel ({channels}), got shape {w.shape}"
+            f"weight must have one kernel slice per input channel ({channels}), "
+            f"got shape {w.shape}"
         )
     return w
 
 
 def animate_multichannel(
     x: object,
-    w: object,
+    weight: object,
     bias: float | None = None,
-    padding: int | tuple[int, int] = 0,
+    *,
     stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
 ) -> StepAnimation:
-    """Animate one output channel of ``conv2d``: ``x`` is ``(C, H, W)``, ``w`` ``(C, kh, kw)``.
+    """Animate one output channel of ``conv2d``: ``x`` is ``(C, H, W)``, ``weight`` ``(C, kh, kw)``.
 
-    ``w`` may also be ``(1, C, kh, kw)``. One frame per output cell; ``anim.result``
-    equals ``ops.conv2d(x, w[None], bias)[0]``; ``anim.partial_sums`` holds the
+    ``weight`` may also be ``(1, C, kh, kw)``. One frame per output cell; ``anim.result``
+    equals ``ops.conv2d(x, weight[None], bias)[0]``; ``anim.partial_sums`` holds the
     per-channel sums, shape ``(C, H_out, W_out)``.
     """
     x = as_array("x", x, ndim=3).astype(np.float64)
     c = x.shape[0]
     if c > MAX_CHANNELS:
         raise ValueError(f"x must have at most {MAX_CHANNELS} channels to animate, got {c}")
-    w = _weight(w, c)
-    p = check_tuple("padding", padding, 2, minimum=0)
+    w = _weight(weight, c)
     s = check_tuple("stride", stride, 2, minimum=1)
+    p = check_tuple("padding", padding, 2, minimum=0)
     b = None if bias is None else check_real("bias", bias)
     out = tuple(ops.conv_output_size(*a) for a in zip(x.shape[1:], w.shape[1:], s, p, strict=True))
     result = ops.conv2d(x[None], w[None], None if b is None else np.array([b]), s, p)[0, 0]
@@ -64,8 +74,7 @@ def animate_multichannel(
     for i, j in np.ndindex(*out):
         rows, cols = window_indices(i, j, (kh, kw), s, (1, 1))
         partial[:, i, j] = (canvases[:, rows[:, None], cols] * w).sum(axis=(1, 2))
-    pad = np.ones((hp, wp), dtype=bool)
-    pad[p[0] : p[0] + x.shape[1], p[1] : p[1] + x.shape[2]] = False
+    pad = padding_mask((hp, wp), p, x.shape[1:])
 
     with book_style():
         row_h = max(hp, kh) + 1.0
@@ -75,9 +84,7 @@ def animate_multichannel(
         width = x_out + out[1] + 0.6
         height = layout.HEADER_CELLS + c * row_h + layout.FOOTER_CELLS
         fig, ax = layout.canvas(width, height, x, w, result)
-        fh = size_formula(x.shape[1], kh, s[0], p[0], 1, out[0])
-        fw = size_formula(x.shape[2], kw, s[1], p[1], 1, out[1])
-        formula = f"output size {fh}" if fh == fw else f"height {fh};   width {fw}"
+        formula = size_line(size_formula, x.shape[1:], (kh, kw), s, p, (1, 1), out)
         layout.header(ax, width, f"{c} input channels → 1 output channel", formula)
         grids_in, grids_k, sum_texts, marks = [], [], [], []
         for i in range(c):
@@ -101,7 +108,7 @@ def animate_multichannel(
         marks_out = CellMarks(grid_out)
         total = layout.footer(ax, width, height)
 
-    def draw_step(step: int) -> None:
+    def update(step: int) -> None:
         i, j = divmod(step, out[1])
         rows, cols = window_indices(i, j, (kh, kw), s, (1, 1))
         mask = np.zeros((hp, wp), dtype=bool)
@@ -117,7 +124,7 @@ def animate_multichannel(
     grids = {f"input{ch}": g for ch, g in enumerate(grids_in)}
     grids |= {f"kernel{ch}": g for ch, g in enumerate(grids_k)}
     grids["output"] = grid_out
-    anim = StepAnimation(fig, draw_step, out[0] * out[1], result, grids,
+    anim = StepAnimation(fig, update, out[0] * out[1], result, grids,
                          {f"input{ch}": m for ch, m in enumerate(marks)} | {"output": marks_out})
     anim.partial_sums = partial
     return anim

@@ -13,8 +13,8 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from cnnbook import ops
 from cnnbook._checks import as_array, check_choice, check_tuple
 from cnnbook.viz import layout
-from cnnbook.viz.animate2d import size_formula
-from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, format_value, written_sum
+from cnnbook.viz.captions import pooling_text, size_formula, size_line
+from cnnbook.viz.grid import CellGrid, CellMarks, fill_until, padding_mask
 from cnnbook.viz.player import StepAnimation
 from cnnbook.viz.style import ROLE_COLORS, book_style
 
@@ -26,23 +26,13 @@ PAD_VALUE = {"max": -np.inf, "min": np.inf, "avg": 0.0, "sum": 0.0}
 NAMES = {"max": "max pooling", "avg": "average pooling", "min": "min pooling", "sum": "sum pooling"}
 
 
-def pooling_text(values: np.ndarray, mode: str, result: float) -> str:
-    """What one window computes, written out: ``"max(1, 3, 2, 0) = 3"``."""
-    items = [format_value(v) for v in values.ravel()]
-    if mode in ("max", "min"):
-        return f"{mode}({', '.join(items)}) = {format_value(result)}"
-    total = written_sum(values.ravel())
-    if mode == "sum":
-        return f"{total} = {format_value(result)}"
-    return f"({total}) / {values.size} = {format_value(result)}"
-
-
 def animate_pool2d(
     x: object,
     kernel_size: int | tuple[int, int],
+    *,
     stride: int | tuple[int, int] | None = None,
-    mode: str = "max",
     padding: int | tuple[int, int] = 0,
+    mode: str = "max",
 ) -> StepAnimation:
     """Animate pooling a 2-D ``x``; ``stride`` defaults to ``kernel_size`` (as in PyTorch).
 
@@ -59,14 +49,10 @@ def animate_pool2d(
     result = ops.pool2d(x[None], (kh, kw), s, p, mode=mode)[0]
     h_out, w_out = result.shape
     canvas = ops.pad2d(x, p, value=PAD_VALUE[mode])
-    pad = np.ones(canvas.shape, dtype=bool)
-    pad[p[0] : p[0] + x.shape[0], p[1] : p[1] + x.shape[1]] = False
+    pad = padding_mask(canvas.shape, p, x.shape)
     out = (h_out, w_out)
     sizes = [(canvas.shape[1], canvas.shape[0]), (w_out, h_out)]
-    formulas = [size_formula(*a, 1, o) for a, o in zip(zip(x.shape, (kh, kw), s, p, strict=True),
-                                                       out, strict=True)]
-    formula = f"output size {formulas[0]}" if formulas[0] == formulas[1] else (
-        f"height {formulas[0]};   width {formulas[1]}")
+    formula = size_line(size_formula, x.shape, (kh, kw), s, p, (1, 1), out)
     title = f"{NAMES[mode]}: {kh}×{kw} window, stride {s[0] if s[0] == s[1] else s}"
     title += f", padding {p[0] if p[0] == p[1] else p}" if any(p) else ""
 
@@ -92,7 +78,7 @@ def animate_pool2d(
         ax.add_patch(arrow)
         text = layout.footer(ax, width, height)
 
-    def draw_step(step: int) -> None:
+    def update(step: int) -> None:
         i, j = divmod(step, w_out)
         rows, cols = i * s[0] + np.arange(kh), j * s[1] + np.arange(kw)
         window = canvas[np.ix_(rows, cols)]
@@ -109,5 +95,5 @@ def animate_pool2d(
         fill_until(grid_out, marks_out, result, step)
 
     grids = {"input": grid_in, "output": grid_out}
-    return StepAnimation(fig, draw_step, h_out * w_out, result, grids,
+    return StepAnimation(fig, update, h_out * w_out, result, grids,
                          {"input": marks_in, "output": marks_out})

@@ -1,6 +1,6 @@
 """Several small arrays side by side, at one cell size, for comparing results at a glance.
 
-:func:`cnnbook.viz.draw_array` draws one array in a figure of its own. To set an input next
+:func:`cnnbook.viz.plot_array` draws one array in a figure of its own. To set an input next
 to what four poolings make of it, or a gradient next to the two ways it flows back, all
 arrays share one canvas here, so a cell is the same size in every one of them and a
 $3 \\times 3$ output looks smaller than the $6 \\times 6$ input it came from.
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnnbook._checks import as_array, check_choice, check_real
-from cnnbook.viz.grid import CellGrid, CellMarks, _mask, cell_canvas
+from cnnbook.viz.grid import CellGrid, CellMarks, _mask, cell_axes, cell_canvas
 from cnnbook.viz.style import ROLES, book_style
 
-__all__ = ["draw_array_row"]
+__all__ = ["plot_array_row"]
 
 #: Cells above each array for its title.
 TITLE_CELLS = 1.0
@@ -32,7 +33,7 @@ def _per_array(name: str, value: object, n: int) -> list:
     return [value] * n
 
 
-def draw_array_row(
+def plot_array_row(
     arrays: Sequence[object],
     titles: Sequence[str] | None = None,
     roles: str | Sequence[str] = "input",
@@ -41,12 +42,14 @@ def draw_array_row(
     highlights: Sequence[object] | None = None,
     vmax: float | None = None,
     gap: float = 1.2,
+    ax: Axes | None = None,
 ) -> Figure:
     """Draw 2-D (or 1-D, as one row) arrays left to right, each under its title.
 
     ``roles`` (one for all, or one per array) picks the colours; ``highlights`` gives, per
     array, ``None`` or the cells to outline (a mask or ``(row, col)`` pairs). Each array is
-    coloured on its own scale unless ``vmax`` fixes one for all. Returns the figure.
+    coloured on its own scale unless ``vmax`` fixes one for all. Draws on ``ax`` when given
+    (set up to fit the row), otherwise on a new figure sized to it. Returns the figure.
     """
     if isinstance(arrays, np.ndarray) or not isinstance(arrays, Sequence) or not arrays:
         raise TypeError(f"arrays must be a non-empty list of arrays, got {type(arrays).__name__}")
@@ -67,7 +70,10 @@ def draw_array_row(
     top = TITLE_CELLS if any(titles) else 0.2
     width = sum(g.shape[1] for g in grids) + gap * (n - 1) + 0.4
     with book_style():
-        fig, ax = cell_canvas(width, top + tallest + 0.2)
+        if ax is None:
+            _, ax = cell_canvas(width, top + tallest + 0.2)
+        else:
+            cell_axes(ax, width, top + tallest + 0.2)
         x = 0.2
         for grid, title, role, mark in zip(grids, titles, roles, marks, strict=True):
             y = top + (tallest - grid.shape[0]) / 2
@@ -77,4 +83,4 @@ def draw_array_row(
             if title:
                 cells.label(title, fontsize=10)
             x += grid.shape[1] + gap
-    return fig
+    return ax.figure

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from cnnbook._checks import as_array
+from cnnbook._checks import as_array, check_bool
 from cnnbook.viz.style import book_style
 
 #: Fraction of a group's slot taken by its bars (the rest is the gap between groups).
@@ -28,20 +29,19 @@ def plot_bars(
     log: bool = False,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (6.0, 2.6),
-) -> Axes:
+) -> Figure:
     """One group of bars per entry of ``labels``, one bar per series (named in the legend).
 
     ``series`` maps a name to as many values as there are ``labels``; ``log`` puts the
     values on a logarithmic axis (they must then be positive). Draws on ``ax`` when given,
-    otherwise on a new figure in the book's style, and returns the axes.
+    otherwise on a new figure in the book's style, and returns the figure.
     """
     if not isinstance(series, Mapping) or not series:
         raise TypeError("series must be a non-empty mapping from a name to its values, "
                         f"got {type(series).__name__}")
     if isinstance(labels, str) or not isinstance(labels, Sequence) or not labels:
         raise TypeError(f"labels must be a non-empty list of group labels, got {labels!r}")
-    if not isinstance(log, bool):
-        raise TypeError(f"log must be True or False, got {log!r}")
+    log = check_bool("log", log)
     values = {}
     for name, v in series.items():
         v = as_array(f"series[{name!r}]", v, ndim=1)
@@ -63,4 +63,4 @@ def plot_bars(
                ylabel=ylabel, yscale="log" if log else "linear")
         if len(values) > 1:  # above the axes, where it cannot hide a bar
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=len(values))
-    return ax
+    return ax.figure

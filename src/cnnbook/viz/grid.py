@@ -246,6 +246,19 @@ def fill_until(grid: CellGrid, marks: CellMarks, values: np.ndarray, step: int) 
     marks.show(current.reshape(grid.shape))
 
 
+def padding_mask(
+    shape: tuple[int, ...], start: tuple[int, ...], inner: tuple[int, ...]
+) -> np.ndarray:
+    """True on the padding cells of a padded array of ``shape``.
+
+    The input's own cells form the block of ``inner`` cells whose first cell is at
+    ``start`` (one entry per axis); every other cell is padding.
+    """
+    mask = np.ones(shape, dtype=bool)
+    mask[tuple(slice(a, a + n) for a, n in zip(start, inner, strict=True))] = False
+    return mask
+
+
 def cell_axes(ax: Axes, width: float, height: float) -> Axes:
     """Make ``ax`` measure ``width`` × ``height`` cells, square, y pointing down, no frame."""
     ax.set_xlim(0, width)
@@ -271,17 +284,17 @@ def cell_canvas(
     return fig, cell_axes(fig.add_axes((0, 0, 1, 1)), width, height)
 
 
-def draw_array(
+def plot_array(
     a: object,
-    ax: Axes | None = None,
+    *,
     role: str = "input",
     fmt: str | None = None,
     highlight: object = None,
     title: str | None = None,
-    *,
     padding: int | tuple[int, int] = 0,
     vmax: float | None = None,
-) -> Axes:
+    ax: Axes | None = None,
+) -> Figure:
     """Draw a 2-D (or 1-D, as one row) array as cells with its values written in.
 
     ``role`` picks the colour (see :data:`cnnbook.viz.style.ROLES`); ``highlight`` is
@@ -289,7 +302,7 @@ def draw_array(
     array) outlined in the highlight colour; ``padding`` (rows, cols) marks that many
     outer cells as padding. With ``ax=None`` a new figure sized to the array is made;
     a given ``ax`` is set up to fit the array (limits, equal aspect, no frame).
-    Returns the axes.
+    Returns the figure.
     """
     arr = as_array("a", a, ndim=(1, 2)).astype(np.float64)
     check_choice("role", role, ROLES)
@@ -303,8 +316,7 @@ def draw_array(
         )
     if vmax is not None:
         vmax = check_real("vmax", vmax, positive=True)
-    pad_mask = np.ones(arr.shape, dtype=bool)
-    pad_mask[ph : arr.shape[0] - ph, pw : arr.shape[1] - pw] = False
+    pad_mask = padding_mask(arr.shape, (ph, pw), (arr.shape[0] - 2 * ph, arr.shape[1] - 2 * pw))
     marks = _mask("highlight", highlight, arr.shape)
     top = 0.9 if title else 0.1
     width, height = arr.shape[1] + 0.2, arr.shape[0] + top + 0.1
@@ -317,4 +329,4 @@ def draw_array(
         CellMarks(grid).show(marks)
         if title:
             grid.label(title, fontsize=10)
-    return ax
+    return ax.figure

@@ -76,7 +76,7 @@ def _label_text(label: object, classes: Sequence[str] | None) -> str:
     return str(label)
 
 
-def show_images(
+def plot_images(
     images: object,
     labels: Sequence[object] | None = None,
     *,
@@ -129,7 +129,7 @@ def _colorbar(fig: Figure, axes: list[Axes], label: str) -> None:
     bar.outline.set_visible(False)
 
 
-def show_filters(weight: object, *, title: str | None = None, ncols: int = 8) -> Figure:
+def plot_filters(weight: object, *, title: str | None = None, ncols: int = 8) -> Figure:
     """Draw every kernel of a conv layer's ``weight`` ``(out, in, kh, kw)`` on one colour scale.
 
     The scale is symmetric about zero (white), so a kernel's sign pattern reads the same in
@@ -165,7 +165,7 @@ def show_filters(weight: object, *, title: str | None = None, ncols: int = 8) ->
     return fig
 
 
-def show_feature_maps(
+def plot_feature_maps(
     maps: object, *, title: str | None = None, ncols: int = 8, shared: bool = True
 ) -> Figure:
     """Draw the feature maps ``(C, H, W)`` (or ``(1, C, H, W)``) of one input, one per channel.

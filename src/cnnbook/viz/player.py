@@ -42,7 +42,7 @@ FRAME_MS = 900
 class StepAnimation(FuncAnimation):
     """A :class:`~matplotlib.animation.FuncAnimation` whose frames are the steps of a computation.
 
-    ``draw_step(i)`` draws step ``i`` from scratch (not from the previous frame).
+    ``update(i)`` draws step ``i`` from scratch (not from the previous frame).
     ``result`` is the array the animation computes and writes; ``grids`` names the
     drawn arrays (e.g. ``"input"``, ``"kernel"``, ``"output"``) so their cells can be
     read back, and ``marks`` the outlines on them (the current window, the current
@@ -52,14 +52,14 @@ class StepAnimation(FuncAnimation):
     def __init__(
         self,
         fig: Figure,
-        draw_step: Callable[[int], object],
+        update: Callable[[int], object],
         n_steps: int,
         result: np.ndarray,
         grids: dict[str, CellGrid],
         marks: dict[str, CellMarks] | None = None,
         interval: int = FRAME_MS,
     ) -> None:
-        self._draw = draw_step
+        self._draw = update
         self.n_steps = n_steps
         self.result = result
         self.grids = grids
@@ -74,16 +74,16 @@ class StepAnimation(FuncAnimation):
         self._draw(i)
         return []
 
-    def draw_step(self, i: int) -> None:
+    def set_step(self, i: int) -> None:
         """Update the artists to show step ``i`` (``0 <= i < n_steps``) without rendering."""
         self._draw(i)
 
-    def show_step(self, i: int) -> Figure:
+    def plot_step(self, i: int) -> Figure:
         """Draw step ``i`` (negative counts from the end) on the figure and return it."""
         i = check_int("i", i)
         if not -self.n_steps <= i < self.n_steps:
             raise ValueError(f"i must lie in [{-self.n_steps}, {self.n_steps}), got {i}")
-        self.draw_step(i % self.n_steps)
+        self.set_step(i % self.n_steps)
         return self.figure
 
 
@@ -129,7 +129,7 @@ class PaletteHTMLWriter(HTMLWriter):
 def describe(anim: StepAnimation) -> str:
     """The animation in words, for screen readers: its title, formula and step count."""
     anim = _check_animation(anim)
-    anim.draw_step(0)
+    anim.set_step(0)
     lines = [t.get_text() for ax in anim.figure.axes for t in ax.texts
              if t.get_gid() == HEADER_GID and t.get_text()]
     steps = f"step-by-step animation in {anim.n_steps} step{'s' * (anim.n_steps != 1)}"
@@ -164,14 +164,14 @@ def to_html(anim: StepAnimation, fps: float | None = None, alt: str | None = Non
     return HTML(to_jshtml(anim, fps, alt))
 
 
-def final_frame(anim: StepAnimation) -> Figure:
+def plot_final_frame(anim: StepAnimation) -> Figure:
     """The last frame as a static figure (the finished computation), for print readers."""
-    return _check_animation(anim).show_step(-1)
+    return _check_animation(anim).plot_step(-1)
 
 
 def frame_image(anim: StepAnimation, i: int, dpi: float = 150) -> np.ndarray:
     """Frame ``i`` rendered at ``dpi`` as an RGBA image array."""
-    fig = _check_animation(anim).show_step(i)
+    fig = _check_animation(anim).plot_step(i)
     buffer = BytesIO()
     fig.savefig(buffer, format="png", dpi=check_real("dpi", dpi, positive=True),
                 bbox_inches=None)
@@ -186,7 +186,7 @@ def storyboard_steps(n_steps: int, n: int) -> list[int]:
     return sorted({round(k * (n_steps - 1) / (n - 1)) for k in range(n)})
 
 
-def storyboard(
+def plot_storyboard(
     anim: StepAnimation, n: int = 4, ncols: int | None = None, scale: float = 0.75
 ) -> Figure:
     """A small multiple of ``n`` frames (first to last) in one static figure, for print.

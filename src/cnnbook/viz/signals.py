@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cnnbook._checks import as_array, check_choice, check_real
@@ -20,15 +21,16 @@ MODES = ("valid", "same", "full")
 
 def plot_signal(
     x: object,
-    ax: Axes | None = None,
+    *,
     role: str = "input",
     label: str | None = None,
     start: float = 0.0,
     title: str | None = None,
-) -> Axes:
+    ax: Axes | None = None,
+) -> Figure:
     """Stem plot of a 1-D signal; sample ``n`` is drawn at position ``start + n``.
 
-    Returns the axes (a new small figure when ``ax`` is None).
+    Draws on ``ax`` when given, otherwise on a new small figure; returns the figure.
     """
     values = as_array("x", x, ndim=1).astype(np.float64)
     check_choice("role", role, ROLES)
@@ -45,7 +47,7 @@ def plot_signal(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if title:
             ax.set_title(title, loc="left")
-    return ax
+    return ax.figure
 
 
 def output_positions(n_out: int, kernel_size: int, mode: str) -> np.ndarray:
