@@ -152,6 +152,38 @@ def test_100_steps_of_lenet5_end_within_1e_6_of_torch(batches, make_numpy, make_
     assert last < 0.8 * first  # and both networks learned
 
 
+def tiny_twins(seed=0):
+    """A small NumPy network and its torch twin with the same weights, and 6 batches."""
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3), torch.nn.Tanh(), torch.nn.Flatten(),
+                                torch.nn.Linear(12, 4)).double()
+    net = layers.Sequential(layers.Conv2d(1, 3, 3, dtype="float64"), layers.Tanh(),
+                            layers.Flatten(), layers.Linear(12, 4, dtype="float64"))
+    net.load_state_dict(model.state_dict())
+    rng = np.random.default_rng(seed)
+    batches = [(rng.standard_normal((5, 1, 4, 4)), rng.integers(0, 4, 5)) for _ in range(6)]
+    return net, model, batches
+
+
+def test_lockstep_records_every_step_and_can_tell_two_paths_apart():
+    net, model, batches = tiny_twins()
+    record = optim.lockstep(net, optim.SGD(net.parameters(), lr=0.1, momentum=0.9),
+                            model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                            batches)
+    assert len(record.differences) == len(record.losses) == 6
+    assert max(record.differences) < 1e-13
+    assert all(np.isclose(a, b, rtol=1e-12) for a, b in record.losses)
+    assert record.seconds["numpy"] > 0 and record.seconds["torch"] > 0
+    net, model, batches = tiny_twins()
+    apart = optim.lockstep(net, optim.SGD(net.parameters(), lr=0.1, momentum=0.9),
+                           model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.8),
+                           batches)
+    assert apart.differences[0] < 1e-13 < 1e-4 < apart.differences[-1]  # momentum shows later
+    with pytest.raises(ValueError, match="same names"):
+        optim.lockstep(layers.lenet5(), optim.SGD(net.parameters()), model,
+                       torch.optim.SGD(model.parameters()), batches)
+
+
 def test_fit_learns_and_follows_the_schedule():
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((3, 1, 4, 4))

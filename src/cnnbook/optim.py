@@ -4,13 +4,17 @@ An optimiser holds a list of :class:`~cnnbook.layers.Parameter` s; after a backw
 filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules are those of
 ``torch.optim.SGD`` and ``torch.optim.Adam`` (same defaults, same order of operations), so
 from the same weights and gradients both libraries take the same steps. :func:`fit` is the
-training loop that uses them.
+training loop that uses them; :func:`lockstep` trains a NumPy network and its PyTorch twin
+side by side, to prove that they stay together and to time them on the same batches.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -18,7 +22,7 @@ from tqdm.auto import tqdm
 from cnnbook._checks import check_int, check_real
 from cnnbook.layers import Layer, Parameter, SoftmaxCrossEntropy
 
-__all__ = ["SGD", "Adam", "Optimizer", "fit"]
+__all__ = ["SGD", "Adam", "Lockstep", "Optimizer", "fit", "lockstep"]
 
 
 def _fraction(name: str, value: object, *, high: float = 1.0, closed: bool = False) -> float:
@@ -169,3 +173,48 @@ def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray
             net.backward(loss_fn.backward())  # backward: every layer's chain rule
             optimizer.step()
     return losses
+
+
+@dataclass
+class Lockstep:
+    """What :func:`lockstep` measured, one entry per step (``seconds``: totals per library)."""
+
+    differences: list[float] = field(default_factory=list)  # largest |w_numpy - w_torch|
+    losses: list[tuple[float, float]] = field(default_factory=list)  # (numpy, torch)
+    seconds: dict[str, float] = field(default_factory=lambda: {"numpy": 0.0, "torch": 0.0})
+
+
+def lockstep(net: Layer, ours: Optimizer, model: Any, theirs: Any,
+             batches: Iterable[tuple[np.ndarray, np.ndarray]], *,
+             progress: bool = False) -> Lockstep:
+    """Train ``net`` with ``ours`` and the torch ``model`` with ``theirs`` on the same batches.
+
+    For every ``(images, labels)`` batch, one step of each (forward, cross-entropy loss,
+    backward, update), timed separately, then the largest difference between any weight of
+    ``net`` and the same-named entry of ``model.state_dict()``.
+    """
+    import torch  # only here: the NumPy network does not need it
+
+    if set(net.parameters()) != set(dict(model.named_parameters())):
+        raise ValueError("net and model must have parameters of the same names, got "
+                         f"{sorted(net.parameters())} and {sorted(dict(model.named_parameters()))}")
+    loss_fn, torch_loss, record = SoftmaxCrossEntropy(), torch.nn.CrossEntropyLoss(), Lockstep()
+    for images, labels in tqdm(batches, desc="lockstep", disable=not progress):
+        start = time.perf_counter()
+        loss = loss_fn(net(images), labels)
+        ours.zero_grad()
+        net.backward(loss_fn.backward())
+        ours.step()
+        middle = time.perf_counter()
+        expected = torch_loss(model(torch.from_numpy(images)), torch.from_numpy(labels))
+        theirs.zero_grad()
+        expected.backward()
+        theirs.step()
+        end = time.perf_counter()
+        record.seconds["numpy"] += middle - start
+        record.seconds["torch"] += end - middle
+        record.losses.append((loss, expected.item()))
+        weights = model.state_dict()
+        record.differences.append(max(float(np.abs(p.data - weights[k].numpy()).max())
+                                      for k, p in net.parameters().items()))
+    return record
