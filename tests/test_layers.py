@@ -333,6 +333,25 @@ def test_sequential_names_follow_torch():
         np.testing.assert_allclose(net(x), model(torch.from_numpy(x)).numpy(), rtol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_to_torch_builds_a_twin_that_computes_the_same(dtype):
+    net = layers.Sequential(
+        conv=layers.Conv2d(2, 3, (3, 2), stride=(2, 1), padding=1, dtype=dtype), act=layers.Tanh(),
+        pool=layers.AvgPool2d(2, stride=1), inner=layers.Sequential(layers.Sigmoid(),
+                                                                    layers.MaxPool2d((1, 2))),
+        flat=layers.Flatten(), fc=layers.Linear(12, 5, dtype=dtype), relu=layers.ReLU())
+    model = net.to_torch()
+    assert [name for name, _ in model.named_children()] == list(net.layers)
+    assert isinstance(model.inner[1], torch.nn.MaxPool2d) and model.conv.stride == (2, 1)
+    x = RNG.standard_normal((2, 2, 6, 5)).astype(dtype)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    assert expected.dtype == dtype
+    np.testing.assert_allclose(net(x), expected, rtol=1e-5 if dtype == "float32" else 1e-12)
+    with pytest.raises(TypeError, match="no torch.nn twin"):
+        layers.Sequential(layers.Layer()).to_torch()
+
+
 def test_predict_takes_the_largest_score_in_batches():
     net = layers.Sequential(layers.Flatten(), layers.Linear(4, 3))
     x = RNG.standard_normal((7, 1, 2, 2)).astype(np.float32)

@@ -184,6 +184,30 @@ def test_lockstep_records_every_step_and_can_tell_two_paths_apart():
                        torch.optim.SGD(model.parameters()), batches)
 
 
+def test_profile_step_times_every_layer_in_both_libraries():
+    net = layers.lenet5()
+    net.layers["conv1"].needs_input_grad = False
+    x = RNG.standard_normal((32, 1, 28, 28)).astype(np.float32)
+    y = RNG.integers(0, 10, 32)
+    before = {k: p.data.copy() for k, p in net.parameters().items()}
+    profile = optim.profile_step(net, x, y, repeat=2)
+    assert profile.layers == list(net.layers)
+    for library in ("numpy", "torch"):
+        for key in ("forward", "backward"):
+            seconds = profile.seconds[library][key]
+            assert seconds.shape == (12,) and np.all(seconds > 0) and np.all(seconds < 5)
+    # the convolutions cost more than flattening, in both libraries
+    for library in ("numpy", "torch"):
+        total = profile.seconds[library]["forward"] + profile.seconds[library]["backward"]
+        assert total[profile.layers.index("conv2")] > total[profile.layers.index("flatten")]
+    assert all(np.array_equal(p.data, before[k]) for k, p in net.parameters().items())
+    assert not net.layers["conv1"].needs_input_grad
+    with pytest.raises(TypeError, match="net must be a Sequential"):
+        optim.profile_step(layers.ReLU(), x, y)
+    with pytest.raises(ValueError, match="repeat"):
+        optim.profile_step(net, x, y, repeat=0)
+
+
 def test_fit_learns_and_follows_the_schedule():
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((3, 1, 4, 4))

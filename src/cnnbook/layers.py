@@ -10,6 +10,7 @@ equivalent ``torch.nn`` network and computes the same numbers.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -264,7 +265,7 @@ class MaxPool2d(_Pool2d):
         cols = self.columns(x)
         self.winner = cols.argmax(axis=1)[:, None]  # (N*C, 1, L): kept for backward
         self.cols_shape = cols.shape
-        return np.take_along_axis(cols, self.winner, axis=1).reshape(self.out_shape)
+        return cols.max(axis=1).reshape(self.out_shape)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.check_grad(grad_out)
@@ -400,6 +401,33 @@ class Sequential(Layer):
         import torch  # only here: the network itself needs nothing but NumPy
 
         return {k: torch.from_numpy(p.data.copy()) for k, p in self.parameters().items()}
+
+    def to_torch(self) -> object:
+        """The same network as a ``torch.nn.Sequential``: same names, weights and dtype."""
+        model = _torch_twin(self)
+        model.load_state_dict(self.state_dict())
+        return model
+
+
+def _torch_twin(layer: Layer) -> object:
+    """The ``torch.nn`` module that computes what ``layer`` computes (weights not copied)."""
+    import torch
+    from torch import nn
+
+    if isinstance(layer, Sequential):
+        return nn.Sequential(OrderedDict((k, _torch_twin(v)) for k, v in layer.layers.items()))
+    if isinstance(layer, Conv2d | Linear):
+        shape, dtype = layer.weight.data.shape, getattr(torch, layer.weight.data.dtype.name)
+        if isinstance(layer, Linear):
+            return nn.Linear(shape[1], shape[0], dtype=dtype)
+        return nn.Conv2d(shape[1], shape[0], shape[2:], layer.stride, layer.padding, dtype=dtype)
+    if isinstance(layer, _Pool2d):
+        pool = nn.MaxPool2d if isinstance(layer, MaxPool2d) else nn.AvgPool2d
+        return pool(layer.kernel_size, layer.stride)
+    simple = {ReLU: nn.ReLU, Sigmoid: nn.Sigmoid, Tanh: nn.Tanh, Flatten: nn.Flatten}
+    if type(layer) not in simple:
+        raise TypeError(f"no torch.nn twin for a {type(layer).__name__} layer")
+    return simple[type(layer)]()
 
 
 def lenet5(activation: str = "relu", pool: str = "max", padding: int = 2, *,

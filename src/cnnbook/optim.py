@@ -5,7 +5,8 @@ filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules are
 ``torch.optim.SGD`` and ``torch.optim.Adam`` (same defaults, same order of operations), so
 from the same weights and gradients both libraries take the same steps. :func:`fit` is the
 training loop that uses them; :func:`lockstep` trains a NumPy network and its PyTorch twin
-side by side, to prove that they stay together and to time them on the same batches.
+side by side, to prove that they stay together and to time them on the same batches, and
+:func:`profile_step` times one training step layer by layer in both libraries.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from cnnbook._checks import check_int, check_real
-from cnnbook.layers import Layer, Parameter, SoftmaxCrossEntropy
+from cnnbook.layers import Layer, Parameter, Sequential, SoftmaxCrossEntropy
 
-__all__ = ["SGD", "Adam", "Lockstep", "Optimizer", "fit", "lockstep"]
+__all__ = ["SGD", "Adam", "Lockstep", "Optimizer", "Profile", "fit", "lockstep", "profile_step"]
 
 
 def _fraction(name: str, value: object, *, high: float = 1.0, closed: bool = False) -> float:
@@ -218,3 +219,87 @@ def lockstep(net: Layer, ours: Optimizer, model: Any, theirs: Any,
         record.differences.append(max(float(np.abs(p.data - weights[k].numpy()).max())
                                       for k, p in net.parameters().items()))
     return record
+
+
+@dataclass
+class Profile:
+    """Seconds per layer of one training step: ``seconds[library][pass]`` has one entry per
+    name in ``layers`` (``library`` is ``"numpy"`` or ``"torch"``, ``pass`` ``"forward"`` or
+    ``"backward"``)."""
+
+    layers: list[str]
+    seconds: dict[str, dict[str, np.ndarray]]
+
+
+def profile_step(net: Sequential, images: np.ndarray, labels: np.ndarray, *,
+                 repeat: int = 5) -> Profile:
+    """Time each layer's forward and backward pass in ``net`` and in ``net.to_torch()``.
+
+    Every time is the median over ``repeat`` training steps on the same batch (forward,
+    loss, backward; no update). PyTorch's times come from hooks around each module; its
+    first layer's backward pass runs last, so it lasts from its hook to the end of
+    ``backward()``.
+    """
+    repeat = check_int("repeat", repeat, minimum=1)
+    if not isinstance(net, Sequential):
+        raise TypeError(f"net must be a Sequential, got {type(net).__name__}")
+    ours = _time_numpy_layers(net, images, labels, repeat)
+    theirs = _time_torch_modules(net.to_torch(), images, labels, repeat)
+    return Profile(list(net.layers), {
+        "numpy": {k: np.median(v, axis=0) for k, v in ours.items()},
+        "torch": {k: np.median(v, axis=0) for k, v in theirs.items()}})
+
+
+def _time_numpy_layers(net: Sequential, images: np.ndarray, labels: np.ndarray,
+                       repeat: int) -> dict[str, np.ndarray]:
+    """Seconds of every layer's forward and backward pass, ``(repeat, layers)`` each."""
+    chain, loss_fn = list(net.layers.values()), SoftmaxCrossEntropy()
+    seconds = {key: np.zeros((repeat, len(chain))) for key in ("forward", "backward")}
+    for r in range(repeat):
+        h = images
+        for i, layer in enumerate(chain):
+            start = time.perf_counter()
+            h = layer(h)
+            seconds["forward"][r, i] = time.perf_counter() - start
+        loss_fn(h, labels)
+        g = loss_fn.backward()
+        for i in reversed(range(len(chain))):
+            start = time.perf_counter()
+            g = chain[i].backward(g)
+            seconds["backward"][r, i] = time.perf_counter() - start
+    return seconds
+
+
+def _time_torch_modules(model: Any, images: np.ndarray, labels: np.ndarray,
+                        repeat: int) -> dict[str, np.ndarray]:
+    """The same for the children of a torch ``model``, read by hooks around each of them."""
+    import torch
+
+    modules = list(model.children())
+    seconds = {key: np.zeros((repeat, len(modules))) for key in ("forward", "backward")}
+    started, step = {}, [0]
+
+    def hook(key: str, i: int, stop: bool) -> Callable[..., None]:
+        def record(*_: object) -> None:  # returns None: the hooks change nothing
+            if stop:
+                seconds[key][step[0], i] = time.perf_counter() - started[key, i]
+            else:
+                started[key, i] = time.perf_counter()
+        return record
+
+    handles = []
+    for i, m in enumerate(modules):
+        handles += [m.register_forward_pre_hook(hook("forward", i, False)),
+                    m.register_forward_hook(hook("forward", i, True)),
+                    m.register_full_backward_pre_hook(hook("backward", i, False))]
+        if i > 0:  # the first one's input needs no gradient: its hook would fire too early
+            handles.append(m.register_full_backward_hook(hook("backward", i, True)))
+    x, y = torch.from_numpy(images), torch.from_numpy(np.asarray(labels))
+    try:
+        for step[0] in range(repeat):
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            hook("backward", 0, True)()  # the first layer's backward pass ends with backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seconds
