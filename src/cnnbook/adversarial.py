@@ -22,7 +22,7 @@ from torch import nn
 from cnnbook._checks import check_choice, check_int, check_real
 from cnnbook._probing import as_images, as_targets, check_model, evaluating
 
-__all__ = ["ATTACKS", "fgsm", "flip_rate", "random_sign"]
+__all__ = ["ATTACKS", "fgsm", "fgsm_formula", "flip_rate", "random_sign"]
 
 ATTACKS = ("fgsm", "random")
 
@@ -58,13 +58,21 @@ def fgsm(
     if epsilon < 0:
         raise ValueError(f"epsilon must be >= 0, got {epsilon}")
     bounds = _bounds(bounds)
-    x = as_images(images, model).requires_grad_(True)
+    x = as_images(images, model)
     with evaluating(model):
-        logits = model(x)
-        y = as_targets(labels, logits)
-        loss = nn.functional.cross_entropy(logits, y, reduction="sum")  # J of each image
-        (grad,) = torch.autograd.grad(loss, x)
-    return _clip(x.detach() + epsilon * grad.sign(), bounds)
+        with torch.no_grad():
+            y = as_targets(labels, model(x))
+        return _clip(fgsm_formula(model, x, y, epsilon), bounds)
+
+
+def fgsm_formula(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, epsilon: float
+) -> torch.Tensor:
+    """x + epsilon * sign(dJ/dx), J the cross-entropy of the labels y."""
+    x = x.detach().requires_grad_(True)
+    J = nn.functional.cross_entropy(model(x), y, reduction="sum")
+    (dJ_dx,) = torch.autograd.grad(J, x)
+    return x.detach() + epsilon * dJ_dx.sign()
 
 
 def random_sign(

@@ -37,10 +37,13 @@ from cnnbook.models import LeNet5
 
 __all__ = [
     "grad_cam",
+    "grad_cam_formula",
     "input_gradient",
+    "input_gradient_formula",
     "lenet_grad_cam",
     "lenet_head",
     "occlusion",
+    "occlusion_formula",
     "occlusion_grid",
     "onto_input",
     "patch_masks",
@@ -49,6 +52,9 @@ __all__ = [
     "rank_correlation",
     "saliency",
 ]
+
+#: The rest of a network after some feature maps: maps ``(N, K, h, w)`` in, scores out.
+Head = Callable[[torch.Tensor], torch.Tensor]
 
 #: A map-making method: ``method(model, images, targets=...)`` gives maps ``(N, H, W)``.
 Method = Callable[[nn.Module, torch.Tensor, torch.Tensor], np.ndarray]
@@ -61,13 +67,21 @@ def input_gradient(model: nn.Module, images: object, targets: object = None) -> 
     result has the shape of ``images``, ``(N, C, H, W)``. The model runs in evaluation mode.
     """
     model = check_model(model)
-    x = as_images(images, model).requires_grad_(True)
+    x = as_images(images, model)
     with evaluating(model):
-        logits = model(x)
-        c = as_targets(targets, logits)
-        y = logits.gather(1, c[:, None]).sum()  # image n's score depends on image n only
-        (grad,) = torch.autograd.grad(y, x)
-    return grad
+        with torch.no_grad():
+            c = as_targets(targets, model(x))
+        return input_gradient_formula(model, x, c)
+
+
+def input_gradient_formula(
+    model: nn.Module, x: torch.Tensor, c: torch.Tensor
+) -> torch.Tensor:
+    """dy_c/dx for images x (N, C, H, W) and classes c (N,)."""
+    x = x.detach().requires_grad_(True)
+    y_c = model(x).gather(1, c[:, None]).sum()  # score n needs image n only
+    (dy_dx,) = torch.autograd.grad(y_c, x)
+    return dy_dx
 
 
 def saliency(model: nn.Module, images: object, targets: object = None) -> np.ndarray:
@@ -113,12 +127,19 @@ def occlusion_grid(
     m = torch.as_tensor(masks, dtype=x.dtype, device=x.device)[:, None]  # (L, 1, H, W)
     drops = np.empty((n, len(masks)))
     with evaluating(model), torch.no_grad():
-        p = model(x).softmax(1)
-        c = as_targets(targets, p)
+        c = as_targets(targets, model(x))
         for k in range(n):
-            hidden = x[k] * (1 - m) + fill * m  # (L, C, H, W): image k under every patch
-            drops[k] = (p[k, c[k]] - model(hidden).softmax(1)[:, c[k]]).cpu().numpy()
+            drops[k] = occlusion_formula(model, x[k], c[k], m, fill).cpu().numpy()
     return drops.reshape(n, h_out, w_out)
+
+
+def occlusion_formula(
+    model: nn.Module, x: torch.Tensor, c: int, m: torch.Tensor, fill: float
+) -> torch.Tensor:
+    """p_c(x) - p_c(x under each patch), for x (C, H, W), m (L, 1, H, W)."""
+    hidden = x * (1 - m) + fill * m  # x under each patch: (L, C, H, W)
+    p_c = model(torch.cat([x[None], hidden])).softmax(dim=1)[:, c]
+    return p_c[0] - p_c[1:]
 
 
 def occlusion(
@@ -148,9 +169,7 @@ def _layer(model: nn.Module, name: str) -> nn.Module:
     return model.get_submodule(name)
 
 
-def grad_cam(
-    head: Callable[[torch.Tensor], torch.Tensor], maps: torch.Tensor, targets: object = None
-) -> np.ndarray:
+def grad_cam(head: Head, maps: torch.Tensor, targets: object = None) -> np.ndarray:
     """Grad-CAM: ``ReLU(Σ_k α_k A^k)`` with ``α_k = mean_ij ∂y_c/∂A^k_ij``.
 
     ``maps`` are the feature maps ``A`` of a convolution, ``(N, K, h, w)``, and ``head`` the
@@ -162,16 +181,23 @@ def grad_cam(
         raise TypeError(f"maps must be a float tensor of feature maps (N, K, h, w), got {maps!r}")
     if not callable(head):
         raise TypeError(f"head must be callable (maps -> class scores), got {head!r}")
-    A = maps.detach().requires_grad_(True)
-    logits = head(A)
-    c = as_targets(targets, logits)
-    (dy_dA,) = torch.autograd.grad(logits.gather(1, c[:, None]).sum(), A)
-    alpha = dy_dA.mean(dim=(2, 3))  # (N, K): one weight per map
-    cam = torch.relu((alpha[:, :, None, None] * A).sum(dim=1))
-    return cam.detach().cpu().numpy()
+    with torch.no_grad():
+        c = as_targets(targets, head(maps))
+    return grad_cam_formula(head, maps, c).detach().cpu().numpy()
 
 
-def lenet_head(model: LeNet5) -> Callable[[torch.Tensor], torch.Tensor]:
+def grad_cam_formula(
+    head: Head, A: torch.Tensor, c: torch.Tensor
+) -> torch.Tensor:
+    """ReLU(sum_k alpha_k A^k) for maps A (N, K, h, w) and classes c (N,)."""
+    A = A.detach().requires_grad_(True)
+    y_c = head(A).gather(1, c[:, None]).sum()  # the scores of the classes c
+    (dy_dA,) = torch.autograd.grad(y_c, A)
+    alpha = dy_dA.mean(dim=(2, 3), keepdim=True)  # (N, K, 1, 1): one per map
+    return torch.relu((alpha * A).sum(dim=1))
+
+
+def lenet_head(model: LeNet5) -> Head:
     """The part of a :class:`~cnnbook.models.LeNet5` after its last convolution and ReLU:
     pooling, flattening and the three fully connected layers (maps ``(N, 16, 10, 10)`` in,
     scores out), so that ``lenet_head(model)(model.features(x)[1]) == model(x)``."""
