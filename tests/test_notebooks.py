@@ -59,3 +59,48 @@ def test_every_page_is_in_the_toc_and_exists():
     assert pages <= listed, f"not reachable from _toc.yml: {sorted(pages - listed)}"
     for entry in listed:
         assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
+
+
+#: Characters of code that fit across the page at desktop width (1280 px) without a
+#: horizontal scrollbar: measured in the built book, where a code cell is 684 px wide and a
+#: character of its 14 px monospace font 8.43 px (tests/browser/test_book.py checks it).
+PAGE_WIDTH = 77
+
+#: The body of a function a chapter shows may have about this many lines.
+SHOWN_LINES = 15
+
+SHOWN = re.compile(r"inspect\.getsource\(([\w.]+)\)")
+
+
+def _shown_functions() -> list[tuple[str, str]]:
+    found = []
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                found += [(path.name, name) for name in SHOWN.findall("".join(cell["source"]))]
+    return found
+
+
+def test_chapters_show_code():
+    assert len(_shown_functions()) >= 7
+
+
+@pytest.mark.parametrize(("page", "name"), _shown_functions(), ids=lambda v: str(v))
+def test_shown_code_is_only_the_formula(page, name):
+    """A function a chapter shows is a short kernel: no checks, and it fits the page."""
+    import importlib
+    import inspect
+
+    module, _, attr = name.rpartition(".")
+    fn = getattr(importlib.import_module(f"cnnbook.{module}"), attr)
+    assert attr.endswith("_formula") or attr == "train_epoch", f"{page} shows {name}"
+    source = inspect.getsource(fn)
+    lines = source.splitlines()
+    assert all(len(line) <= PAGE_WIDTH for line in lines), f"{name}: a line is too wide"
+    doc = inspect.getdoc(fn)
+    assert doc, f"{name} has no docstring"
+    body = source.split('"""', 2)[2].splitlines()[1:]
+    assert 0 < len(body) <= SHOWN_LINES, f"{name}: {len(body)} lines"
+    for word in ("raise", "check_", "as_array", "isinstance"):
+        assert word not in "\n".join(body), f"{name} checks its arguments ({word})"

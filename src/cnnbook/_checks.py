@@ -90,13 +90,20 @@ def check_bool(name: str, value: object) -> bool:
     return bool(value)
 
 
-def as_batched(name: str, x: object, ndim: int) -> tuple[np.ndarray, bool]:
+def as_batched(
+    name: str, x: object, ndim: int, layout: str | None = None
+) -> tuple[np.ndarray, bool]:
     """``x`` with ``ndim`` dimensions, or ``ndim - 1`` without the batch axis (one is added).
 
     Returns the batched array and whether ``x`` had its batch axis, so a result can be
-    given back in the caller's shape with ``out if batched else out[0]``.
+    given back in the caller's shape with ``out if batched else out[0]``. ``layout``
+    names the axes for the error message, e.g. ``"(N, C, H, W)"``.
     """
-    arr = as_array(name, x, ndim=(ndim - 1, ndim))
+    arr = as_array(name, x)
+    if arr.ndim not in (ndim - 1, ndim):
+        axes = "" if layout is None else f" {layout.replace('(N, ', '(', 1)} or {layout}"
+        raise ValueError(f"{name} must have {ndim - 1} or {ndim} dimensions{axes}, "
+                         f"got {arr.ndim} (shape {arr.shape})")
     batched = arr.ndim == ndim
     return (arr if batched else arr[None]), batched
 

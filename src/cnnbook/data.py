@@ -30,7 +30,7 @@ from matplotlib import cbook
 from PIL import Image
 from torchvision import datasets
 
-from cnnbook._checks import check_choice, check_int, check_tuple
+from cnnbook._checks import check_bool, check_choice, check_int, check_tuple
 
 DATA_ENV = "CNNBOOK_DATA"
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "cnnbook" / "data"
@@ -152,8 +152,7 @@ def load(
     them in and the ``CNNBOOK_DATA`` variable. Repeated calls return the same tensors.
     """
     check_choice("name", name, DATASETS)
-    if not isinstance(train, bool):
-        raise TypeError(f"train must be True or False, got {train!r}")
+    train = check_bool("train", train)
     root = Path(root).expanduser().resolve() if root is not None else data_dir()
     return _load(name, train, root, bool(normalize))
 

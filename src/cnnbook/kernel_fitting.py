@@ -29,6 +29,7 @@ __all__ = [
     "fit_both_ways",
     "fit_kernel",
     "forward_pass",
+    "forward_pass_formula",
     "layer_output",
     "make_task",
 ]
@@ -52,10 +53,7 @@ class KernelFit:
 
 def make_task(
     kernel: object,
-    n_images: int = 32,
-    image_size: int = 10,
-    noise: float = 0.0,
-    seed: int = 0,
+    n_images: int = 32, image_size: int = 10, noise: float = 0.0, seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random images ``(n, s, s)`` and their targets: each image correlated with ``kernel``.
 
@@ -85,12 +83,21 @@ def forward_pass(windows: Tensor, kernel: Tensor, forward: str) -> Tensor:
 
     ``windows`` ``(n, h_out, w_out, kh, kw)`` are the images' sliding windows
     (``sliding_windows2d``), ``kernel`` is ``(kh, kw)``; returns ``(n, h_out, w_out)``.
-    Differentiable in ``kernel``, so ``fit_kernel`` trains through it.
+    Differentiable in ``kernel``, so ``fit_kernel`` trains through it. Checks
+    ``forward`` and runs :func:`forward_pass_formula`.
     """
     check_choice("forward", forward, FORWARDS)
+    return forward_pass_formula(windows, kernel, forward)
+
+
+def forward_pass_formula(windows: Tensor, w: Tensor, forward: str) -> Tensor:
+    """y[n, i, j] = Σ_{u,v} x[n, i + u, j + v] · w[u, v], every window
+    of every image dotted with the kernel; the convolution layer uses
+    the kernel turned by 180° instead. Unchecked: call :func:`forward_pass`.
+    """
     if forward == "convolve":
-        kernel = torch.flip(kernel, (0, 1))
-    return torch.einsum("nijuv,uv->nij", windows, kernel)
+        w = torch.flip(w, (0, 1))  # the one line that differs: w̃
+    return torch.einsum("nijuv,uv->nij", windows, w)
 
 
 def layer_output(images: object, kernel: object, forward: str = "correlate") -> np.ndarray:
@@ -116,12 +123,8 @@ def _check_fits(images: np.ndarray, kernel: np.ndarray) -> None:
 
 
 def fit_kernel(
-    images: object,
-    targets: object,
-    init: object,
-    forward: str = "correlate",
-    steps: int = 150,
-    lr: float = 0.1,
+    images: object, targets: object, init: object,
+    forward: str = "correlate", steps: int = 150, lr: float = 0.1,
 ) -> KernelFit:
     """Fit the kernel of a one-kernel layer to ``targets`` by plain gradient descent.
 
@@ -161,12 +164,8 @@ def fit_kernel(
 
 
 def fit_both_ways(
-    images: object,
-    targets: object,
-    kernel_size: int = 3,
-    steps: int = 150,
-    lr: float = 0.1,
-    seed: int = 0,
+    images: object, targets: object,
+    kernel_size: int = 3, steps: int = 150, lr: float = 0.1, seed: int = 0,
     init_scale: float = 0.1,
 ) -> tuple[KernelFit, KernelFit]:
     """Fit a correlation layer and a true-convolution layer to the same data.

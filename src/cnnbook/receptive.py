@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from cnnbook._checks import check_int
+from cnnbook._checks import check_bool, check_int
 
 __all__ = ["MeasuredField", "causal_tcn", "measured_receptive_field"]
 
@@ -72,8 +72,7 @@ def measured_receptive_field(
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
     shape = _check_shape(input_shape)
-    if not isinstance(ones, bool):
-        raise TypeError(f"ones must be True or False, got {ones!r}")
+    ones = check_bool("ones", ones)
     net = copy.deepcopy(module).double()
     if ones:
         with torch.no_grad():

@@ -2,7 +2,8 @@
 
 The whole dataset already sits in one tensor (:mod:`cnnbook.data`), so a mini-batch is
 just ``images[indices]`` for a slice of a seeded random permutation: no ``DataLoader``.
-:func:`fit` is the loop the chapter shows; :data:`RECIPE` is the book's recipe;
+:func:`fit` trains (the chapter shows its loop, :func:`train_epoch`); :data:`RECIPE` is the
+book's recipe;
 :func:`evaluate` and :func:`confusion_matrix` say how well a trained network does;
 ``python -m cnnbook.train --model lenet5 --dataset mnist`` runs it from a shell and
 prints, as its last line, one JSON object with the result.
@@ -17,7 +18,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +126,12 @@ def fit(
     warmup: float = RECIPE.warmup, device: str | None = None, progress: bool = True,
     on_epoch: Callable[[dict[str, float | int]], None] | None = None,
 ) -> History:
-    """Train ``model`` in place with Adam and a one-cycle schedule; evaluate after each epoch."""
+    """Train ``model`` in place with Adam and a one-cycle schedule; evaluate after each epoch.
+
+    Checks the arguments, moves the model and the data to ``device``, sets up the
+    optimiser and the schedule, and runs :func:`train_epoch` ``epochs`` times, timing
+    each epoch and measuring the test accuracy after it (``on_epoch`` gets the record).
+    """
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr, warmup = check_real("lr", lr, positive=True), check_real("warmup", warmup)
@@ -141,31 +147,45 @@ def fit(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: one_cycle(step, epochs * steps, warmup))
-    loss_fn, history, seconds = nn.CrossEntropyLoss(), History(), 0.0
+    history, seconds = History(), 0.0
     for epoch in range(epochs):
         _sync(device)
         start = time.perf_counter()
-        perm = torch.randperm(len(train), generator=order).to(device)
-        total_loss = correct = torch.zeros((), device=device)
-        for i in tqdm(range(steps), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress):
-            idx = perm[i * batch_size : (i + 1) * batch_size]
-            logits = model(images[idx])
-            loss = loss_fn(logits, labels[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total_loss = total_loss + loss.detach() * len(idx)
-            correct = correct + (logits.argmax(1) == labels[idx]).sum()
+        batches = torch.randperm(len(train), generator=order).to(device).split(batch_size)
+        batches = tqdm(batches, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress)
+        loss, accuracy = train_epoch(model, images, labels, batches, optimizer, schedule)
         _sync(device)
         seconds += time.perf_counter() - start  # evaluation below is not training time
-        history.train_loss.append(total_loss.item() / len(train))
-        history.train_accuracy.append(correct.item() / len(train))
+        history.train_loss.append(loss)
+        history.train_accuracy.append(accuracy)
         history.test_accuracy.append(evaluate(model, test, device=str(device))[0])
         history.train_seconds.append(seconds)
         if on_epoch is not None:
             on_epoch(history.records()[-1])
     return history
+
+
+def train_epoch(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
+    batches: Iterable[torch.Tensor], optimizer: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler,
+) -> tuple[float, float]:
+    """One epoch: for every mini-batch of indices, the five steps of
+    training. Returns the mean loss and the accuracy on the batches.
+    Unchecked: :func:`fit` makes the batches and calls it.
+    """
+    loss_fn = nn.CrossEntropyLoss()
+    total_loss, correct = 0.0, 0
+    for idx in batches:
+        logits = model(images[idx])            # the forward pass
+        loss = loss_fn(logits, labels[idx])    # the loss
+        optimizer.zero_grad(set_to_none=True)  # forget the old gradients
+        loss.backward()                        # the backward pass
+        optimizer.step()                       # one step of Adam
+        schedule.step()                        # and of the learning rate
+        total_loss += loss.detach() * len(idx)
+        correct += (logits.argmax(1) == labels[idx]).sum()
+    return float(total_loss) / len(labels), int(correct) / len(labels)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cnnbook._checks import check_choice, check_int, check_tuple
+from cnnbook._checks import check_bool, check_choice, check_int, check_tuple
 
 __all__ = [
     "LayerField",
@@ -47,12 +47,6 @@ def _per_axis(fn: Callable[..., int], minimums: Mapping[str, int], **args: Any) 
     axes = {k: check_tuple(k, v, n, minimum=minimums[k]) for k, v in args.items()}
     result = tuple(fn(**{k: v[i] for k, v in axes.items()}) for i in range(n))
     return result if given_as_sequence else result[0]
-
-
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 def effective_kernel_size(kernel_size: Size, dilation: Size = 1) -> Size:
@@ -85,7 +79,7 @@ def conv_output_size(size: Size, kernel_size: Size, stride: Size = 1, padding: S
     over the edge (for pooling, use :func:`pool_output_size`, which adds PyTorch's
     rule about that window).
     """
-    ceil_mode = _check_bool("ceil_mode", ceil_mode)
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
     return _per_axis(lambda **a: _windows(**a, ceil_mode=ceil_mode), _CONV_MINIMUMS, size=size,
                      kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
 
@@ -119,7 +113,7 @@ def pool_output_size(size: Size, kernel_size: Size, stride: Size | None = None,
     """Output size of a pooling layer, PyTorch's rules: ``stride`` defaults to
     ``kernel_size``, ``padding`` is at most half the kernel, and with ``ceil_mode``
     the last window must start inside the input or the left padding."""
-    ceil_mode = _check_bool("ceil_mode", ceil_mode)
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
     stride = kernel_size if stride is None else stride
     return _per_axis(lambda **a: _pool_windows(**a, ceil_mode=ceil_mode), _CONV_MINIMUMS,
                      size=size, kernel_size=kernel_size, stride=stride, padding=padding,
@@ -295,19 +289,19 @@ def conv_parameters(in_channels: int, out_channels: int, kernel_size: int | Sequ
     for name, value in (("in_channels", c_in), ("out_channels", c_out)):
         if value % groups:
             raise ValueError(f"{name} = {value} must be divisible by groups = {groups}")
-    return c_out * (c_in // groups) * math.prod(kernel) + c_out * _check_bool("bias", bias)
+    return c_out * (c_in // groups) * math.prod(kernel) + c_out * check_bool("bias", bias)
 
 
 def linear_parameters(in_features: int, out_features: int, bias: bool = True) -> int:
     """Learnable numbers in a fully connected layer: ``in * out + out``."""
     n_in = check_int("in_features", in_features, minimum=1)
     n_out = check_int("out_features", out_features, minimum=1)
-    return n_in * n_out + n_out * _check_bool("bias", bias)
+    return n_in * n_out + n_out * check_bool("bias", bias)
 
 
 def count_parameters(module: Any, trainable_only: bool = False) -> int:
     """Learnable numbers in a torch module (every ``parameter.numel()``, shared ones once)."""
     if not (hasattr(module, "parameters") and callable(module.parameters)):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
-    trainable_only = _check_bool("trainable_only", trainable_only)
+    trainable_only = check_bool("trainable_only", trainable_only)
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)

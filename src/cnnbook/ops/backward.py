@@ -7,7 +7,8 @@ and must return ``dL/dx``, ``dL/dw`` and ``dL/db``. Each is again a sliding-wind
 * ``dL/dw`` correlates the input with ``grad_out`` (:func:`im2col`, one matrix product);
 * ``dL/dx`` sends every ``grad_out`` value back through the kernel taps that produced it
   (:func:`col2im`). In one channel that is a *full convolution* with the kernel
-  (:func:`correlate2d_input_grad`); in general it is a transposed convolution.
+  (:func:`correlate2d_input_grad`, written out in :func:`correlate2d_input_grad_formula`);
+  in general it is a transposed convolution.
 
 Pooling has no weights: max pooling routes each window's gradient to its winner,
 average pooling spreads it evenly over the cells the mean divided by.
@@ -20,9 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnbook._checks import as_array, check_int, check_tuple
+from cnnbook._checks import as_array, as_batched, check_int, check_tuple
 from cnnbook.ops.arithmetic import conv_output_size
-from cnnbook.ops.correlate import convolve2d
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.pooling import avg_divisor, max_pool2d, pool_geometry
 from cnnbook.ops.windows import col2im, im2col
@@ -35,6 +35,7 @@ __all__ = [
     "conv2d_input_grad",
     "conv2d_weight_grad",
     "correlate2d_input_grad",
+    "correlate2d_input_grad_formula",
     "max_pool2d_backward",
 ]
 
@@ -61,12 +62,8 @@ def _shape(name: str, value: object, n: int) -> tuple[int, ...]:
 
 
 def _check_conv_args(
-    x_shape: Sequence[int],
-    weight_shape: Sequence[int],
-    stride: Pair = 1,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    groups: int = 1,
+    x_shape: Sequence[int], weight_shape: Sequence[int],
+    stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> _ConvArgs:
     """Check that ``conv2d`` of an ``x_shape`` input by a ``weight_shape`` kernel makes sense."""
     n, c_in, h, w = _shape("input_shape", x_shape, 4)
@@ -90,12 +87,6 @@ def _check_conv_args(
                     (n, c_out, *out))
 
 
-def _batched(name: str, x: object) -> tuple[np.ndarray, bool]:
-    """``x`` as a 4-D array ``(N, C, H, W)``; a 3-D ``(C, H, W)`` gets a batch of one."""
-    arr = as_array(name, x, ndim=(3, 4))
-    return (arr, True) if arr.ndim == 4 else (arr[None], False)
-
-
 def _check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...]) -> None:
     if grad_out.shape != tuple(expected):
         raise ValueError(
@@ -109,22 +100,33 @@ def correlate2d_input_grad(grad_out: object, k: object) -> np.ndarray:
 
     ``x[r, c]`` met ``k[a, b]`` in the output ``y[r - a, c - b]``, so
     ``dL/dx[r, c] = sum_ab grad_out[r - a, c - b] * k[a, b]``: the *full convolution*
-    ``convolve2d(grad_out, k, "full")`` (the kernel flipped, sliding over the zero-padded
-    output gradient).
+    ``convolve2d(grad_out, k, "full")``. Checks its arrays and runs
+    :func:`correlate2d_input_grad_formula`.
     """
-    grad_out = as_array("grad_out", grad_out, ndim=2)
-    k = as_array("k", k, ndim=2)
-    return convolve2d(grad_out, k, mode="full")
+    g = as_array("grad_out", grad_out, ndim=2)
+    w = as_array("k", k, ndim=2)
+    return correlate2d_input_grad_formula(g, w)
+
+
+def correlate2d_input_grad_formula(
+    g: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """∂L/∂x[r, c] = Σ_{i,j} g[i, j] · w[r − i, c − j]: the full convolution.
+
+    Output (i, j) read the window x[i : i + k_h, j : j + k_w] through w,
+    so its gradient g[i, j] flows back onto that window through w.
+    Unchecked: call :func:`correlate2d_input_grad`.
+    """
+    (H_out, W_out), (k_h, k_w) = g.shape, w.shape
+    dx = np.zeros((H_out + k_h - 1, W_out + k_w - 1), np.result_type(g, w))
+    for i, j in np.ndindex(H_out, W_out):
+        dx[i : i + k_h, j : j + k_w] += g[i, j] * w
+    return dx
 
 
 def conv2d_input_grad(
-    grad_out: object,
-    weight: object,
-    input_shape: Sequence[int],
-    stride: Pair = 1,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    groups: int = 1,
+    grad_out: object, weight: object, input_shape: Sequence[int],
+    stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> np.ndarray:
     """``dL/dx`` of ``conv2d``: each output gradient flows back through the kernel taps.
 
@@ -132,7 +134,7 @@ def conv2d_input_grad(
     ``grad_out``). Equal to ``torch.nn.grad.conv2d_input`` and to
     :func:`cnnbook.ops.conv_transpose2d`.
     """
-    grad_out, batched = _batched("grad_out", grad_out)
+    grad_out, batched = as_batched("grad_out", grad_out, 4, "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=4)
     input_shape = _shape("input_shape", input_shape, 4 if batched else 3)
     a = _check_conv_args(input_shape if batched else (1, *input_shape), weight.shape,
@@ -147,19 +149,14 @@ def conv2d_input_grad(
 
 
 def conv2d_weight_grad(
-    x: object,
-    grad_out: object,
-    weight_shape: Sequence[int],
-    stride: Pair = 1,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    groups: int = 1,
+    x: object, grad_out: object, weight_shape: Sequence[int],
+    stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> np.ndarray:
     """``dL/dw`` of ``conv2d``: every window of ``x`` weighted by its output gradient, summed.
 
     Equal to ``torch.nn.grad.conv2d_weight``.
     """
-    x, batched = _batched("x", x)
+    x, batched = as_batched("x", x, 4, "(N, C, H, W)")
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
     grad_out = grad_out if batched else grad_out[None]
     a = _check_conv_args(x.shape, weight_shape, stride, padding, dilation, groups)
@@ -179,13 +176,8 @@ def conv2d_bias_grad(grad_out: object) -> np.ndarray:
 
 
 def conv2d_backward(
-    x: object,
-    weight: object,
-    grad_out: object,
-    stride: Pair = 1,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    groups: int = 1,
+    x: object, weight: object, grad_out: object,
+    stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All three gradients of ``conv2d``: ``(dL/dx, dL/dw, dL/db)``."""
     x = as_array("x", x, ndim=(3, 4))
@@ -199,13 +191,8 @@ def conv2d_backward(
 
 
 def conv2d_backward_loop(
-    x: object,
-    weight: object,
-    grad_out: object,
-    stride: Pair = 1,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    groups: int = 1,
+    x: object, weight: object, grad_out: object,
+    stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`conv2d_backward` as the chain rule applied to the forward loop.
 
@@ -213,7 +200,7 @@ def conv2d_backward_loop(
     ``y[n, o, i, j]``; so ``grad_out[n, o, i, j]`` times the weight flows back to that input
     pixel, and times that pixel flows back to the weight.
     """
-    x, batched = _batched("x", x)
+    x, batched = as_batched("x", x, 4, "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=4)
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
     grad_out = grad_out if batched else grad_out[None]
@@ -240,13 +227,8 @@ def conv2d_backward_loop(
 
 
 def max_pool2d_backward(
-    x: object,
-    grad_out: object,
-    kernel_size: Pair,
-    stride: Pair | None = None,
-    padding: Pair = 0,
-    dilation: Pair = 1,
-    ceil_mode: bool = False,
+    x: object, grad_out: object, kernel_size: Pair,
+    stride: Pair | None = None, padding: Pair = 0, dilation: Pair = 1, ceil_mode: bool = False,
 ) -> np.ndarray:
     """``dL/dx`` of ``max_pool2d``: each window's gradient goes to its winning pixel.
 
@@ -266,14 +248,9 @@ def max_pool2d_backward(
 
 
 def avg_pool2d_backward(
-    grad_out: object,
-    input_shape: Sequence[int],
-    kernel_size: Pair,
-    stride: Pair | None = None,
-    padding: Pair = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
+    grad_out: object, input_shape: Sequence[int], kernel_size: Pair,
+    stride: Pair | None = None, padding: Pair = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None,
 ) -> np.ndarray:
     """``dL/dx`` of ``avg_pool2d``: each window's gradient, divided by the window's divisor,
     goes to every input pixel in the window (the shares that land on padding are dropped).

@@ -8,9 +8,10 @@ on the zero-padded input, where ``w`` is the weight, ``s`` the stride, ``d`` the
 dilation, and the input channels are split into ``groups`` blocks of ``C_g``
 channels: output channel ``o`` reads only block ``g``, the group it belongs to.
 This is a cross-correlation, as in every deep-learning library. :func:`conv2d_loop`
-computes it literally; :func:`conv2d` copies every window into one row of a matrix
-(im2col, transposed) and does a single matrix product with the kernels. Both equal
-``torch.nn.functional.conv2d`` (and the 1-D twins ``conv1d``).
+checks its arguments, pads, and computes it literally with :func:`conv2d_formula`;
+:func:`conv2d` copies every window into one row of a matrix (im2col, transposed) and does a
+single matrix product with the kernels. Both equal ``torch.nn.functional.conv2d`` (and the
+1-D twins ``conv1d``, which run the same code on images of height 1).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnbook._checks import as_array, check_int, check_tuple
+from cnnbook._checks import as_array, as_batched, check_int, check_tuple
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.windows import _check_span, sliding_windows2d
 
-__all__ = ["conv1d", "conv1d_loop", "conv2d", "conv2d_loop"]
+__all__ = ["conv1d", "conv1d_loop", "conv2d", "conv2d_formula", "conv2d_loop"]
 
 Padding = int | tuple[int, ...] | str
 
@@ -64,19 +65,11 @@ def _padding(padding: object, k: tuple[int, ...], s: tuple[int, ...], d: tuple[i
 
 
 def _prepare(x, weight, bias, stride, padding, dilation, groups, dims: int) -> _Conv:
-    shape = "(C, L) or (N, C, L)" if dims == 1 else "(C, H, W) or (N, C, H, W)"
-    x = as_array("x", x)
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(
-            f"x must have {dims + 1} or {dims + 2} dimensions {shape}, got {x.ndim} "
-            f"(shape {x.shape})"
-        )
+    x, batched = as_batched("x", x, dims + 2, "(N, C, L)" if dims == 1 else "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=dims + 2)
     groups = check_int("groups", groups, minimum=1)
     s = check_tuple("stride", stride, dims, minimum=1)
     d = check_tuple("dilation", dilation, dims, minimum=1)
-    batched = x.ndim == dims + 2
-    x = x if batched else x[None]
     out_channels, per_group = weight.shape[:2]
     channels = x.shape[1]
     if channels % groups:
@@ -135,13 +128,9 @@ def _conv_matmul(c: _Conv) -> np.ndarray:
 
 
 def conv2d(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None = None,
-    stride: int | tuple[int, int] = 1,
-    padding: Padding = 0,
-    dilation: int | tuple[int, int] = 1,
-    groups: int = 1,
+    x: np.ndarray, weight: np.ndarray,
+    bias: np.ndarray | None = None, stride: int | tuple[int, int] = 1, padding: Padding = 0,
+    dilation: int | tuple[int, int] = 1, groups: int = 1,
 ) -> np.ndarray:
     """2-D convolution layer, vectorised: all windows as rows, then one matrix product.
 
@@ -154,13 +143,9 @@ def conv2d(
 
 
 def conv1d(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None = None,
-    stride: int | tuple[int] = 1,
-    padding: Padding = 0,
-    dilation: int | tuple[int] = 1,
-    groups: int = 1,
+    x: np.ndarray, weight: np.ndarray,
+    bias: np.ndarray | None = None, stride: int | tuple[int] = 1, padding: Padding = 0,
+    dilation: int | tuple[int] = 1, groups: int = 1,
 ) -> np.ndarray:
     """1-D convolution layer, vectorised; ``x`` is ``(N, C, L)`` or ``(C, L)``.
 
@@ -171,63 +156,55 @@ def conv1d(
 
 
 def conv2d_loop(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None = None,
-    stride: int | tuple[int, int] = 1,
-    padding: Padding = 0,
-    dilation: int | tuple[int, int] = 1,
-    groups: int = 1,
+    x: np.ndarray, weight: np.ndarray,
+    bias: np.ndarray | None = None, stride: int | tuple[int, int] = 1, padding: Padding = 0,
+    dilation: int | tuple[int, int] = 1, groups: int = 1,
 ) -> np.ndarray:
     """:func:`conv2d` as its formula, one multiply-add at a time (slow; for reading).
 
-    ``out[n, o, i, j] = bias[o] + sum_{c,u,v} weight[o, c, u, v] * x[n, g*C_g + c, i*sh + u*dh,
-    j*sw + v*dw]`` on the zero-padded ``x``, where ``g`` is the group of output channel ``o``.
+    Checks the arguments, adds the batch axis and the padding, and runs
+    :func:`conv2d_formula`. Same arguments as :func:`conv2d`.
     """
-    conv = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=2)
-    x, weight, bias = pad2d(conv.x, conv.pads), conv.weight, conv.bias
-    (sh, sw), (dh, dw) = conv.stride, conv.dilation
-    N, _, H, W = x.shape
-    C_out, C_g, kh, kw = weight.shape
-    out_per_group = C_out // conv.groups
-    H_out = (H - dh * (kh - 1) - 1) // sh + 1
-    W_out = (W - dw * (kw - 1) - 1) // sw + 1
-    out = np.zeros((N, C_out, H_out, W_out), dtype=np.result_type(x, weight, bias))
-    for n, o, i, j in np.ndindex(N, C_out, H_out, W_out):
-        g = o // out_per_group  # the group of output channel o
-        total = bias[o]
-        for c, u, v in np.ndindex(C_g, kh, kw):
-            total += weight[o, c, u, v] * x[n, g * C_g + c, i * sh + u * dh, j * sw + v * dw]
-        out[n, o, i, j] = total
-    return out if conv.batched else out[0]
+    c = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=2)
+    y = conv2d_formula(pad2d(c.x, c.pads), c.weight, c.bias, c.stride, c.dilation, c.groups)
+    return y if c.batched else y[0]
 
 
 def conv1d_loop(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None = None,
-    stride: int | tuple[int] = 1,
-    padding: Padding = 0,
-    dilation: int | tuple[int] = 1,
-    groups: int = 1,
+    x: np.ndarray, weight: np.ndarray,
+    bias: np.ndarray | None = None, stride: int | tuple[int] = 1, padding: Padding = 0,
+    dilation: int | tuple[int] = 1, groups: int = 1,
 ) -> np.ndarray:
-    """:func:`conv1d` as its formula, one multiply-add at a time (slow; for reading).
-
-    ``out[n, o, i] = bias[o] + sum_{c,u} weight[o, c, u] * x[n, g*C_g + c, i*s + u*d]``
-    on the zero-padded ``x``, where ``g`` is the group of output channel ``o``.
+    """:func:`conv1d` as its formula (slow; for reading): :func:`conv2d_formula` on
+    signals seen as images of height 1. Same arguments as :func:`conv1d`.
     """
-    conv = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=1)
-    x, weight, bias = pad2d(conv.x, conv.pads)[:, :, 0, :], conv.weight[:, :, 0, :], conv.bias
-    s, d = conv.stride[1], conv.dilation[1]
-    N, _, L = x.shape
-    C_out, C_g, k = weight.shape
-    out_per_group = C_out // conv.groups
-    L_out = (L - d * (k - 1) - 1) // s + 1
-    out = np.zeros((N, C_out, L_out), dtype=np.result_type(x, weight, bias))
-    for n, o, i in np.ndindex(N, C_out, L_out):
-        g = o // out_per_group  # the group of output channel o
-        total = bias[o]
-        for c, u in np.ndindex(C_g, k):
-            total += weight[o, c, u] * x[n, g * C_g + c, i * s + u * d]
-        out[n, o, i] = total
-    return out if conv.batched else out[0]
+    c = _prepare(x, weight, bias, stride, padding, dilation, groups, dims=1)
+    y = conv2d_formula(pad2d(c.x, c.pads), c.weight, c.bias, c.stride, c.dilation, c.groups)
+    return y[:, :, 0] if c.batched else y[0, :, 0]
+
+
+def conv2d_formula(
+    x_p: np.ndarray, w: np.ndarray, b: np.ndarray,
+    s: tuple[int, int], d: tuple[int, int], groups: int = 1,
+) -> np.ndarray:
+    """The layer's sum, term by term, on the padded input x_p:
+
+        y[n, o, i, j] = b[o] + Σ_{c,u,v} w[o, c, u, v]
+                        · x_p[n, c_0 + c, s_h·i + d_h·u, s_w·j + d_w·v]
+
+    where c_0 is the first input channel of the group of output channel
+    o (0 without groups). Unchecked: call :func:`conv2d_loop`.
+    """
+    N, _, H_p, W_p = x_p.shape
+    C_out, C_g, k_h, k_w = w.shape
+    (s_h, s_w), (d_h, d_w) = s, d
+    H_out = (H_p - d_h * (k_h - 1) - 1) // s_h + 1
+    W_out = (W_p - d_w * (k_w - 1) - 1) // s_w + 1
+    y = np.zeros((N, C_out, H_out, W_out), dtype=np.result_type(x_p, w, b))
+    for n, o, i, j in np.ndindex(N, C_out, H_out, W_out):
+        c_0 = o // (C_out // groups) * C_g  # the first channel o reads
+        y[n, o, i, j] = b[o]
+        for c, u, v in np.ndindex(C_g, k_h, k_w):
+            pixel = x_p[n, c_0 + c, s_h * i + d_h * u, s_w * j + d_w * v]
+            y[n, o, i, j] += pixel * w[o, c, u, v]
+    return y

@@ -12,6 +12,9 @@ left, ``scipy.signal.correlate2d`` (and PyTorch's ``padding="same"``) more on th
 right. Each function here equals its reference: ``correlate1d``/``convolve1d``
 equal ``np.correlate``/``np.convolve``, ``correlate2d``/``convolve2d`` equal
 ``scipy.signal.correlate2d``/``convolve2d``.
+
+The ``_loop`` twins check their arguments and call a ``_formula`` function: the sum itself,
+term by term, in the book's symbols (``x``, ``w``, ``y``, ``n``, ``m``), unchecked.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from cnnbook.ops.windows import sliding_windows1d, sliding_windows2d
 __all__ = [
     "MODES",
     "convolve1d",
+    "convolve1d_formula",
     "convolve1d_loop",
     "convolve2d",
     "convolve2d_loop",
     "correlate1d",
+    "correlate1d_formula",
     "correlate1d_loop",
     "correlate2d",
+    "correlate2d_formula",
     "correlate2d_loop",
+    "crop_full",
     "flip",
     "mode_padding",
 ]
@@ -115,61 +122,81 @@ def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
     return np.einsum("ijuv,uv->ij", sliding_windows2d(padded, k.shape), flip(k))
 
 
-def correlate1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
-    """:func:`correlate1d` as its formula: ``y[n] = sum_m x[n + m - p] k[m]``.
+def crop_full(full: np.ndarray, x_shape: tuple[int, ...], k_shape: tuple[int, ...],
+              mode: str) -> np.ndarray:
+    """Cut the ``mode`` part out of a full convolution (the centre, as NumPy and SciPy do)."""
+    if mode == "full":
+        return full
+    index = []
+    for n, k in zip(x_shape, k_shape, strict=True):
+        start, length = ((k - 1) // 2, n) if mode == "same" else (k - 1, n - k + 1)
+        index.append(slice(start, start + length))
+    return full[tuple(index)]
 
-    ``p`` is how far the first window starts left of ``x`` (0 for ``"valid"``);
-    ``x`` counts as zero outside its range.
+
+def convolve1d_formula(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The full convolution, term by term: y[n] = Σ_m x[m] w[n − m].
+
+    n runs over 0, …, N + K − 2, and a product counts only where
+    w[n − m] exists. Unchecked: call :func:`convolve1d_loop`.
     """
-    x, k = _check(x, k, mode, 1)
-    p, q = mode_padding(len(k), mode, extra_left=True)
-    y = np.zeros(len(x) + p + q - len(k) + 1, dtype=np.result_type(x, k))
-    for n in range(len(y)):
-        for m in range(len(k)):
-            if 0 <= n + m - p < len(x):
-                y[n] += x[n + m - p] * k[m]
+    N, K = len(x), len(w)
+    y = np.zeros(N + K - 1, dtype=np.result_type(x, w))
+    for n in range(N + K - 1):
+        for m in range(N):
+            if 0 <= n - m < K:
+                y[n] += x[m] * w[n - m]
     return y
+
+
+def correlate1d_formula(x_p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The valid correlation of a padded signal: y[n] = Σ_m x_p[n + m] w[m].
+
+    Unchecked: call :func:`correlate1d_loop`, which pads for the mode.
+    """
+    y = np.zeros(len(x_p) - len(w) + 1, dtype=np.result_type(x_p, w))
+    for n in range(len(y)):
+        for m in range(len(w)):
+            y[n] += x_p[n + m] * w[m]
+    return y
+
+
+def correlate2d_formula(x_p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The valid 2-D correlation: y[i, j] = Σ_{u,v} x_p[i + u, j + v] w[u, v].
+
+    Unchecked: call :func:`correlate2d_loop`, which pads for the mode.
+    """
+    (H_p, W_p), (k_h, k_w) = x_p.shape, w.shape
+    y = np.zeros((H_p - k_h + 1, W_p - k_w + 1), np.result_type(x_p, w))
+    for i, j in np.ndindex(*y.shape):
+        for u, v in np.ndindex(k_h, k_w):
+            y[i, j] += x_p[i + u, j + v] * w[u, v]
+    return y
+
+
+def correlate1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """:func:`correlate1d` as its formula (slow; for reading): pad for ``mode``, then
+    :func:`correlate1d_formula`. ``x`` counts as zero outside its range."""
+    x, k = _check(x, k, mode, 1)
+    return correlate1d_formula(pad1d(x, mode_padding(len(k), mode)), k)
 
 
 def convolve1d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
-    """:func:`convolve1d` as its formula: ``y[n] = sum_m x[n + s - m] k[m]``.
-
-    ``s`` is where output 0 sits in the full convolution (0 for ``"full"``);
-    ``x`` counts as zero outside its range.
-    """
+    """:func:`convolve1d` as its formula (slow; for reading): the full convolution of
+    :func:`convolve1d_formula`, cut to ``mode``. ``x`` counts as zero outside its range."""
     x, k = _check(x, k, mode, 1)
-    p, q = mode_padding(len(k), mode, extra_left=True)
-    s = len(k) - 1 - p
-    y = np.zeros(len(x) + p + q - len(k) + 1, dtype=np.result_type(x, k))
-    for n in range(len(y)):
-        for m in range(len(k)):
-            if 0 <= n + s - m < len(x):
-                y[n] += x[n + s - m] * k[m]
-    return y
+    return crop_full(convolve1d_formula(x, k), x.shape, k.shape, mode)
 
 
 def correlate2d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
-    """:func:`correlate2d` as its formula: ``y[i, j] = sum_uv x[i+u-p, j+v-q] k[u, v]``."""
+    """:func:`correlate2d` as its formula (slow; for reading): pad for ``mode``, then
+    :func:`correlate2d_formula`, ``y[i, j] = sum_uv x[i+u-p, j+v-q] k[u, v]``."""
     x, k = _check(x, k, mode, 2)
-    (p, p_after), (q, q_after) = (mode_padding(size, mode, False) for size in k.shape)
-    (H, W), (kh, kw) = x.shape, k.shape
-    y = np.zeros((H + p + p_after - kh + 1, W + q + q_after - kw + 1), np.result_type(x, k))
-    for i, j in np.ndindex(*y.shape):
-        for u, v in np.ndindex(kh, kw):
-            if 0 <= i + u - p < H and 0 <= j + v - q < W:
-                y[i, j] += x[i + u - p, j + v - q] * k[u, v]
-    return y
+    return correlate2d_formula(pad2d(x, _pad_widths2d(k.shape, mode, extra_left=False)), k)
 
 
 def convolve2d_loop(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
-    """:func:`convolve2d` as its formula: ``y[i, j] = sum_uv x[i+s-u, j+t-v] k[u, v]``."""
+    """:func:`convolve2d` by the loops of :func:`correlate2d_formula` with the kernel flipped,
+    ``x * k = x ⋆ flip(k)`` (slow; for reading)."""
     x, k = _check(x, k, mode, 2)
-    (p, p_after), (q, q_after) = (mode_padding(size, mode, True) for size in k.shape)
-    (H, W), (kh, kw) = x.shape, k.shape
-    s, t = kh - 1 - p, kw - 1 - q
-    y = np.zeros((H + p + p_after - kh + 1, W + q + q_after - kw + 1), np.result_type(x, k))
-    for i, j in np.ndindex(*y.shape):
-        for u, v in np.ndindex(kh, kw):
-            if 0 <= i + s - u < H and 0 <= j + t - v < W:
-                y[i, j] += x[i + s - u, j + t - v] * k[u, v]
-    return y
+    return correlate2d_formula(pad2d(x, _pad_widths2d(k.shape, mode, extra_left=True)), flip(k))

@@ -15,34 +15,22 @@ from __future__ import annotations
 import numpy as np
 from scipy import fft as sp_fft
 
-from cnnbook._checks import as_array, check_choice
-from cnnbook.ops.correlate import MODES, _check
+from cnnbook._checks import as_array, check_bool, check_choice
+from cnnbook.ops.correlate import MODES, _check, crop_full
 
-__all__ = ["fft_convolve1d", "fft_convolve2d"]
-
-
-def _crop(full: np.ndarray, x_shape: tuple[int, ...], k_shape: tuple[int, ...], mode: str):
-    """Cut the ``mode`` part out of a full convolution (the centre, as numpy and scipy do)."""
-    if mode == "full":
-        return full
-    index = []
-    for n, k in zip(x_shape, k_shape, strict=True):
-        start, length = ((k - 1) // 2, n) if mode == "same" else (k - 1, n - k + 1)
-        index.append(slice(start, start + length))
-    return full[tuple(index)]
+__all__ = ["fft_convolve1d", "fft_convolve1d_formula", "fft_convolve2d"]
 
 
 def _check_circular(x: np.ndarray, k: np.ndarray, mode: object, circular: object) -> bool:
     """Validate ``mode`` and ``circular``; for a circular convolution, the kernel must fit."""
     check_choice("mode", mode, MODES)
-    if not isinstance(circular, bool | np.bool_):
-        raise TypeError(f"circular must be True or False, got {circular!r}")
+    circular = check_bool("circular", circular)
     if circular and any(m > n for m, n in zip(k.shape, x.shape, strict=True)):
         raise ValueError(
             f"k has shape {k.shape}, larger than x {x.shape}; a circular convolution needs "
             "the kernel to fit in one period (the shape of x)"
         )
-    return bool(circular)
+    return circular
 
 
 def fft_convolve1d(
@@ -57,12 +45,26 @@ def fft_convolve1d(
     """
     x, k = as_array("x", x, ndim=1), as_array("k", k, ndim=1)
     if _check_circular(x, k, mode, circular):
-        return np.fft.irfft(np.fft.rfft(x) * np.fft.rfft(k, len(x)), len(x))
+        return fft_convolve1d_formula(x, k, len(x))
     x, k = _check(x, k, mode, 1)
-    n = len(x) + len(k) - 1
-    fast = sp_fft.next_fast_len(n, real=True)
-    full = np.fft.irfft(np.fft.rfft(x, fast) * np.fft.rfft(k, fast), fast)[:n]
-    return _crop(full, x.shape, k.shape, mode)
+    n = len(x) + len(k) - 1  # room for every output: nothing wraps around
+    full = fft_convolve1d_formula(x, k, sp_fft.next_fast_len(n, real=True))[:n]
+    return crop_full(full, x.shape, k.shape, mode)
+
+
+def fft_convolve1d_formula(
+    x: np.ndarray, w: np.ndarray, L: int
+) -> np.ndarray:
+    """The circular convolution of length L by the convolution theorem:
+    DFT(x ⊛ w) = DFT(x) · DFT(w), both zero-padded to length L.
+
+    With L ≥ N + K − 1 nothing wraps around, and the first N + K − 1
+    values are the linear convolution. Unchecked: call
+    :func:`fft_convolve1d`.
+    """
+    X = np.fft.rfft(x, L)  # the DFT of x, zero-padded to length L
+    W = np.fft.rfft(w, L)
+    return np.fft.irfft(X * W, L)  # back to the signal's domain
 
 
 def fft_convolve2d(
@@ -81,4 +83,4 @@ def fft_convolve2d(
     shape = tuple(n + m - 1 for n, m in zip(x.shape, k.shape, strict=True))
     fast = tuple(sp_fft.next_fast_len(n, real=True) for n in shape)
     full = np.fft.irfft2(np.fft.rfft2(x, fast) * np.fft.rfft2(k, fast), fast)
-    return _crop(full[: shape[0], : shape[1]], x.shape, k.shape, mode)
+    return crop_full(full[: shape[0], : shape[1]], x.shape, k.shape, mode)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnbook._checks import as_array, check_choice, check_int, check_tuple
+from cnnbook._checks import as_array, check_bool, check_choice, check_int, check_tuple
 from cnnbook.ops.arithmetic import pool_output_size
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.windows import sliding_windows2d
@@ -30,6 +30,7 @@ __all__ = [
     "min_pool1d",
     "min_pool2d",
     "pool2d",
+    "pool2d_formula",
     "pool2d_loop",
     "pool_geometry",
     "pool_windows",
@@ -53,7 +54,7 @@ class PoolGeometry(NamedTuple):
 
 
 def _taps_counted(
-    n: int, k: int, s: int, p: int, d: int, out: int, include_pad: bool
+    n: int, k: int, s: int, p: int, d: int, out: int, include_pad: bool,
 ) -> np.ndarray:
     """Along one axis of size ``n``: how many taps of each of the ``out`` windows land on
     the input (``include_pad``: on the input or its padding, not past it)."""
@@ -63,12 +64,9 @@ def _taps_counted(
 
 
 def pool_geometry(
-    size: tuple[int, ...],
-    kernel_size: int | tuple[int, ...],
-    stride: int | tuple[int, ...] | None = None,
-    padding: int | tuple[int, ...] = 0,
-    dilation: int | tuple[int, ...] = 1,
-    ceil_mode: bool = False,
+    size: tuple[int, ...], kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None, padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
 ) -> PoolGeometry:
     """Check pooling arguments for an input of spatial ``size`` and work out the output size."""
     n = len(size)
@@ -76,8 +74,7 @@ def pool_geometry(
     stride_ = kernel if stride is None else check_tuple("stride", stride, n, minimum=1)
     pad = check_tuple("padding", padding, n, minimum=0)
     dil = check_tuple("dilation", dilation, n, minimum=1)
-    if not isinstance(ceil_mode, bool | np.bool_):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
     if any(p > k // 2 for p, k in zip(pad, kernel, strict=True)):
         raise ValueError(
             f"padding must be at most half of kernel_size (padding <= kernel_size // 2), "
@@ -162,13 +159,9 @@ def _pool(x: np.ndarray, g: PoolGeometry, mode: str, count_include_pad: bool) ->
 
 
 def pool2d(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1, ceil_mode: bool = False, count_include_pad: bool = True,
     mode: str = "max",
 ) -> np.ndarray:
     """Pool ``x`` of shape ``(C, H, W)`` or ``(N, C, H, W)`` with windows summarised by ``mode``.
@@ -183,54 +176,54 @@ def pool2d(
 
 
 def pool2d_loop(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1, ceil_mode: bool = False, count_include_pad: bool = True,
     mode: str = "max",
 ) -> np.ndarray:
-    """:func:`pool2d` written as the definition: visit every window, list its pixels, summarise."""
+    """:func:`pool2d` written as the definition (slow; for reading): checks its arguments,
+    works out the output size, and runs :func:`pool2d_formula`."""
     check_choice("mode", mode, POOL_MODES)
     x = as_array("x", x, ndim=(3, 4))
     g = pool_geometry(x.shape[-2:], kernel_size, stride, padding, dilation, ceil_mode)
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = g.kernel, g.stride, g.padding, g.dilation
-    height, width = x.shape[-2:]
-    out = np.empty(x.shape[:-2] + g.out, dtype=x.dtype)
-    for i in range(g.out[0]):
-        for j in range(g.out[1]):
-            pixels = []  # the input pixels under window (i, j), for all channels at once
-            padding_cells = 0  # cells of the window that fall on the zero padding
-            for a in range(kh):
-                for b in range(kw):
-                    r, c = i * sh - ph + a * dh, j * sw - pw + b * dw
-                    if 0 <= r < height and 0 <= c < width:
-                        pixels.append(x[..., r, c])
-                    elif -ph <= r < height + ph and -pw <= c < width + pw:
-                        padding_cells += 1
-            window = np.stack(pixels)
-            if mode == "max":
-                out[..., i, j] = window.max(axis=0)
-            elif mode == "min":
-                out[..., i, j] = window.min(axis=0)
-            elif mode == "sum":
-                out[..., i, j] = window.sum(axis=0)
-            else:
-                count = len(pixels) + (padding_cells if count_include_pad else 0)
-                out[..., i, j] = window.sum(axis=0) / count
-    return out
+    return pool2d_formula(x, g, mode, bool(count_include_pad))
+
+
+#: How each mode summarises the pixels of a window (the mean divides the sum later).
+SUMMARIES = {"max": np.max, "min": np.min, "sum": np.sum, "avg": np.sum}
+
+
+def pool2d_formula(
+    x: np.ndarray, g: PoolGeometry, mode: str, count_include_pad: bool,
+) -> np.ndarray:
+    """Visit every window, list the input pixels under it, summarise them.
+
+    Window (i, j) covers the cells (s_h·i − p_h + d_h·a, s_w·j − p_w + d_w·b)
+    for a < k_h, b < k_w; cells on the padding are not listed, and only
+    the mean may count them (as zeros). All channels at once, through
+    ``...``. Unchecked: call :func:`pool2d_loop`.
+    """
+    (k_h, k_w), (s_h, s_w) = g.kernel, g.stride
+    (p_h, p_w), (d_h, d_w) = g.padding, g.dilation
+    H, W = x.shape[-2:]
+    y = np.empty(x.shape[:-2] + g.out, dtype=x.dtype)
+    for i, j in np.ndindex(*g.out):
+        window = [(s_h * i - p_h + d_h * a, s_w * j - p_w + d_w * b)
+                  for a, b in np.ndindex(k_h, k_w)]
+        pixels = [x[..., r, c] for r, c in window
+                  if 0 <= r < H and 0 <= c < W]
+        y[..., i, j] = SUMMARIES[mode](pixels, axis=0)
+        if mode == "avg":
+            padded = [(r, c) for r, c in window
+                      if -p_h <= r < H + p_h and -p_w <= c < W + p_w]
+            y[..., i, j] /= len(padded) if count_include_pad else len(pixels)
+    return y
 
 
 def max_pool2d(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1, ceil_mode: bool = False, return_indices: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """The largest value in each window, like ``torch.nn.functional.max_pool2d``.
 
@@ -261,25 +254,18 @@ def _max_with_indices(x: np.ndarray, g: PoolGeometry) -> tuple[np.ndarray, np.nd
 
 
 def min_pool2d(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1, ceil_mode: bool = False,
 ) -> np.ndarray:
     """The smallest value in each window (``-max_pool2d(-x)``); pads with ``+inf``."""
     return pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode="min")
 
 
 def avg_pool2d(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
 ) -> np.ndarray:
     """The mean of each window, like ``torch.nn.functional.avg_pool2d``.
 
@@ -293,10 +279,8 @@ def avg_pool2d(
 
 
 def sum_pool2d(
-    x: object,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
+    x: object, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
     ceil_mode: bool = False,
 ) -> np.ndarray:
     """The sum of each window (zero padding), i.e. average pooling without the division."""
@@ -316,12 +300,8 @@ def _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, count_include_
 
 
 def max_pool1d(
-    x: object,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    dilation: int = 1,
-    ceil_mode: bool = False,
+    x: object, kernel_size: int,
+    stride: int | None = None, padding: int = 0, dilation: int = 1, ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """The largest value in each window of a ``(C, L)`` or ``(N, C, L)`` signal."""
@@ -334,23 +314,16 @@ def max_pool1d(
 
 
 def min_pool1d(
-    x: object,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    dilation: int = 1,
-    ceil_mode: bool = False,
+    x: object, kernel_size: int,
+    stride: int | None = None, padding: int = 0, dilation: int = 1, ceil_mode: bool = False,
 ) -> np.ndarray:
     """The smallest value in each window of a ``(C, L)`` or ``(N, C, L)`` signal."""
     return _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, True, "min")
 
 
 def avg_pool1d(
-    x: object,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    ceil_mode: bool = False,
+    x: object, kernel_size: int,
+    stride: int | None = None, padding: int = 0, ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> np.ndarray:
     """The mean of each window of a signal, like ``torch.nn.functional.avg_pool1d``."""
@@ -358,11 +331,8 @@ def avg_pool1d(
 
 
 def sum_pool1d(
-    x: object,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    ceil_mode: bool = False,
+    x: object, kernel_size: int,
+    stride: int | None = None, padding: int = 0, ceil_mode: bool = False,
 ) -> np.ndarray:
     """The sum of each window of a signal (zero padding)."""
     return _pool1d(x, kernel_size, stride, padding, 1, ceil_mode, True, "sum")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnbook._checks import as_array, check_int, check_tuple
+from cnnbook._checks import as_array, as_batched, check_int, check_tuple
 from cnnbook.ops.arithmetic import conv_transpose_output_size
 from cnnbook.ops.conv import conv2d
 
@@ -33,9 +33,7 @@ class TransposeArgs(NamedTuple):
 
 
 def _check(x, weight, bias, stride, padding, output_padding, groups, dilation):
-    x = as_array("x", x, ndim=(3, 4))
-    batched = x.ndim == 4
-    x = x if batched else x[None]
+    x, batched = as_batched("x", x, 4, "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=4)
     s = check_tuple("stride", stride, 2, minimum=1)
     p = check_tuple("padding", padding, 2, minimum=0)
@@ -71,14 +69,9 @@ def _finish(out: np.ndarray, bias: np.ndarray | None, batched: bool) -> np.ndarr
 
 
 def conv_transpose2d(
-    x: object,
-    weight: object,
-    bias: object | None = None,
-    stride: Pair = 1,
-    padding: Pair = 0,
-    output_padding: Pair = 0,
-    groups: int = 1,
-    dilation: Pair = 1,
+    x: object, weight: object,
+    bias: object | None = None, stride: Pair = 1, padding: Pair = 0, output_padding: Pair = 0,
+    groups: int = 1, dilation: Pair = 1,
 ) -> np.ndarray:
     """Transposed convolution, equal to ``torch.nn.functional.conv_transpose2d``.
 
@@ -106,14 +99,9 @@ def conv_transpose2d(
 
 
 def conv_transpose2d_loop(
-    x: object,
-    weight: object,
-    bias: object | None = None,
-    stride: Pair = 1,
-    padding: Pair = 0,
-    output_padding: Pair = 0,
-    groups: int = 1,
-    dilation: Pair = 1,
+    x: object, weight: object,
+    bias: object | None = None, stride: Pair = 1, padding: Pair = 0, output_padding: Pair = 0,
+    groups: int = 1, dilation: Pair = 1,
 ) -> np.ndarray:
     """:func:`conv_transpose2d` as the definition: each input pixel adds ``pixel * kernel`` to the
     output window at ``(i * stride, j * stride)``; then ``padding`` is cropped off each side."""

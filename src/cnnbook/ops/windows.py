@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnbook._checks import as_array, check_tuple
+from cnnbook._checks import as_array, as_batched, check_tuple
 from cnnbook.ops.padding import pad2d
 
 __all__ = ["col2im", "im2col", "sliding_windows1d", "sliding_windows2d"]
@@ -33,7 +33,8 @@ def _check_span(
 
 
 def sliding_windows1d(
-    x: np.ndarray, kernel_size: int, stride: int = 1, dilation: int = 1
+    x: np.ndarray, kernel_size: int,
+    stride: int = 1, dilation: int = 1,
 ) -> np.ndarray:
     """All windows of the last axis of ``x``: a read-only view of shape ``(..., L_out, k)``.
 
@@ -51,10 +52,8 @@ def sliding_windows1d(
 
 
 def sliding_windows2d(
-    x: np.ndarray,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    dilation: int | tuple[int, int] = 1,
+    x: np.ndarray, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1, dilation: int | tuple[int, int] = 1,
 ) -> np.ndarray:
     """All windows over the last two axes: a read-only view ``(..., H_out, W_out, kh, kw)``.
 
@@ -72,18 +71,9 @@ def sliding_windows2d(
     return view[..., :: s[0], :: s[1], :: d[0], :: d[1]]
 
 
-def _check_batched(name: str, x: object, ndim: int) -> tuple[np.ndarray, bool]:
-    """Accept ``x`` with ``ndim`` dimensions or one fewer (no batch); return it batched."""
-    arr = as_array(name, x, ndim=(ndim - 1, ndim))
-    batched = arr.ndim == ndim
-    return (arr if batched else arr[None]), batched
-
-
 def im2col(
-    x: np.ndarray,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    x: np.ndarray, kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
     dilation: int | tuple[int, int] = 1,
 ) -> np.ndarray:
     """Unfold ``x`` ``(N, C, H, W)`` into columns ``(N, C*kh*kw, H_out*W_out)``.
@@ -93,7 +83,7 @@ def im2col(
     Zero padding is applied first. Equal to ``torch.nn.functional.unfold``; an
     unbatched ``(C, H, W)`` input gives ``(C*kh*kw, L)``.
     """
-    x, batched = _check_batched("x", x, 4)
+    x, batched = as_batched("x", x, 4)
     k = check_tuple("kernel_size", kernel_size, 2, minimum=1)
     p = check_tuple("padding", padding, 2, minimum=0)
     windows = sliding_windows2d(pad2d(x, p), k, stride, dilation)  # (N, C, Ho, Wo, kh, kw)
@@ -103,11 +93,8 @@ def im2col(
 
 
 def col2im(
-    cols: np.ndarray,
-    output_size: int | tuple[int, int],
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    cols: np.ndarray, output_size: int | tuple[int, int], kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
     dilation: int | tuple[int, int] = 1,
 ) -> np.ndarray:
     """Fold columns ``(N, C*kh*kw, L)`` back into an image ``(N, C, H, W)``, summing overlaps.
@@ -116,7 +103,7 @@ def col2im(
     entry is added to the pixel it was read from; entries that came from the zero
     padding are dropped. ``output_size`` is ``(H, W)`` before padding.
     """
-    cols, batched = _check_batched("cols", cols, 3)
+    cols, batched = as_batched("cols", cols, 3)
     size = check_tuple("output_size", output_size, 2, minimum=1)
     k = check_tuple("kernel_size", kernel_size, 2, minimum=1)
     s = check_tuple("stride", stride, 2, minimum=1)

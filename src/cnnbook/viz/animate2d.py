@@ -63,7 +63,7 @@ class WindowProblem:
 
 
 def window_indices(
-    i: int, j: int, kernel_shape: Sequence[int], stride: Sequence[int], dilation: Sequence[int]
+    i: int, j: int, kernel_shape: Sequence[int], stride: Sequence[int], dilation: Sequence[int],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows and columns of the (padded) input that output cell ``(i, j)`` reads."""
     (kh, kw), (sh, sw), (dh, dw) = kernel_shape, stride, dilation
@@ -127,11 +127,8 @@ def _single(name: str, a: object) -> np.ndarray:
 
 
 def animate_conv2d(
-    x: object,
-    weight: object,
-    *,
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    x: object, weight: object, *,
+    stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
     dilation: int | tuple[int, int] = 1,
 ) -> StepAnimation:
     """Animate ``conv2d`` (cross-correlation, as in PyTorch) of a 2-D ``x`` with a 2-D ``weight``.
@@ -159,13 +156,9 @@ def animate_conv2d(
 
 
 def animate_conv_transpose2d(
-    x: object,
-    weight: object,
-    *,
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
-    output_padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
+    x: object, weight: object, *,
+    stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1,
 ) -> StepAnimation:
     """Animate ``conv_transpose2d`` as the equivalent direct convolution.
 
