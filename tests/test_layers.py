@@ -424,11 +424,11 @@ def test_bad_gradients_are_refused():
     with pytest.raises(RuntimeError, match="before backward"):
         layers.Conv2d(1, 2, 3).backward(np.zeros((1, 2, 2, 2), np.float32))
     layer(np.zeros((1, 1, 4, 4), np.float32))
-    with pytest.raises(ValueError, match=r"grad_out must have the shape .*\(1, 2, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"g must have the shape .*\(1, 2, 2, 2\)"):
         layer.backward(np.zeros((1, 2, 3, 3), np.float32))
-    with pytest.raises(TypeError, match="grad_out must have the layer's dtype float32"):
+    with pytest.raises(TypeError, match="g must have the layer's dtype float32"):
         layer.backward(np.zeros((1, 2, 2, 2)))
-    with pytest.raises(ValueError, match="grad_out must have 4 dimensions"):
+    with pytest.raises(ValueError, match="g must have 4 dimensions"):
         layer.backward(np.zeros((2, 2, 2), np.float32))
     with pytest.raises(RuntimeError, match="before backward"):  # a failed call forgets the last
         try:

@@ -1,10 +1,11 @@
 """Optimisers for :mod:`cnnbook.layers`: SGD with momentum and Adam, with PyTorch's update rules.
 
 An optimiser holds a list of :class:`~cnnbook.layers.Parameter` s; after a backward pass has
-filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules are those of
-``torch.optim.SGD`` and ``torch.optim.Adam`` (same defaults, same order of operations), so
-from the same weights and gradients both libraries take the same steps. :func:`fit` is the
-training loop that uses them; :func:`lockstep` trains a NumPy network and its PyTorch twin
+filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules,
+:func:`sgd_formula` and :func:`adam_formula`, are those of ``torch.optim.SGD`` and
+``torch.optim.Adam`` (same defaults, same order of operations), so from the same weights and
+gradients both libraries take the same steps. :func:`fit` is the training loop that uses
+them (one epoch of it is :func:`train_epoch`); :func:`lockstep` trains a NumPy network and its PyTorch twin
 side by side, to prove that they stay together and to time them on the same batches, and
 :func:`profile_step` times one training step layer by layer in both libraries.
 """
@@ -23,7 +24,10 @@ from tqdm.auto import tqdm
 from cnnbook._checks import check_int, check_real
 from cnnbook.layers import Layer, Parameter, Sequential, SoftmaxCrossEntropy
 
-__all__ = ["SGD", "Adam", "Lockstep", "Optimizer", "Profile", "fit", "lockstep", "profile_step"]
+__all__ = [
+    "SGD", "Adam", "Lockstep", "Optimizer", "Profile", "adam_formula", "fit", "lockstep",
+    "profile_step", "sgd_formula", "train_epoch",
+]
 
 
 def _fraction(name: str, value: object, *, high: float = 1.0, closed: bool = False) -> float:
@@ -74,13 +78,53 @@ class Optimizer:
         raise NotImplementedError
 
 
-class SGD(Optimizer):
-    """Stochastic gradient descent with momentum, as ``torch.optim.SGD``.
+def sgd_formula(w: np.ndarray, g: np.ndarray, v: np.ndarray | None,
+                lr: float, momentum: float, dampening: float,
+                weight_decay: float, nesterov: bool) -> np.ndarray | None:
+    """One step of SGD on one parameter w, in place; v is its velocity
+    (None before the first step) and the new one is returned. With η the
+    learning rate, μ the momentum, τ the dampening, λ the weight decay:
 
-    With ``g = grad + weight_decay * w``: the velocity starts as ``v = g`` and then becomes
-    ``v = momentum * v + (1 - dampening) * g``; the step uses ``d = v`` (or, with
-    ``nesterov``, ``d = g + momentum * v``) and moves ``w = w - lr * d``. Without momentum
-    ``d = g``.
+        g ← g + λ w
+        v ← g at the first step, then  v ← μ v + (1 − τ) g
+        w ← w − η (g + μ v) with Nesterov, else  w ← w − η v
+
+    Without momentum, w ← w − η g. Unchecked: call :meth:`SGD.step`.
+    """
+    g = g + weight_decay * w
+    if momentum:
+        v = g.copy() if v is None else momentum * v + (1 - dampening) * g
+        g = g + momentum * v if nesterov else v
+    w -= lr * g
+    return v
+
+
+def adam_formula(w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray,
+                 t: int, lr: float, betas: tuple[float, float], eps: float,
+                 weight_decay: float) -> None:
+    """Step t = 1, 2, ... of Adam on one parameter w, in place; m and v,
+    running means of g and g², start at 0 and are updated in place too:
+
+        g ← g + λ w
+        m ← β₁ m + (1 − β₁) g        v ← β₂ v + (1 − β₂) g²
+        w ← w − η / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+
+    Dividing by 1 − βᵗ undoes the start at 0 (bias correction); ε is
+    added after the root. Unchecked: call :meth:`Adam.step`.
+    """
+    b1, b2 = betas
+    g = g + weight_decay * w
+    m *= b1
+    m += (1 - b1) * g
+    v *= b2
+    v += (1 - b2) * g * g
+    w -= lr / (1 - b1**t) * m / (np.sqrt(v) / math.sqrt(1 - b2**t) + eps)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, as ``torch.optim.SGD`` (:func:`sgd_formula`).
+
+    ``nesterov`` needs ``momentum > 0`` and ``dampening = 0``, as in PyTorch.
     """
 
     def __init__(self, params: Iterable[Parameter] | Mapping[str, Parameter], lr: float = 1e-3,
@@ -100,26 +144,14 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            if self.momentum:
-                v = self.velocity[i]
-                if v is None:
-                    v = self.velocity[i] = g.copy()
-                else:
-                    v *= self.momentum
-                    v += (1 - self.dampening) * g
-                g = g + self.momentum * v if self.nesterov else v
-            p.data -= self.lr * g
+            self.velocity[i] = sgd_formula(p.data, p.grad, self.velocity[i], self.lr,
+                                           self.momentum, self.dampening, self.weight_decay,
+                                           self.nesterov)
 
 
 class Adam(Optimizer):
-    """Adam, as ``torch.optim.Adam`` (weight decay added to the gradient, not decoupled).
-
-    With ``g = grad + weight_decay * w`` at step ``t = 1, 2, ...``: the running means
-    ``m = b1 * m + (1 - b1) * g`` and ``v = b2 * v + (1 - b2) * g**2`` (both start at 0), and
-    ``w = w - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``: the bias
-    corrections undo the start at zero, and ``eps`` is added *after* the square root.
-    """
+    """Adam, as ``torch.optim.Adam`` (:func:`adam_formula`): the weight decay is added to the
+    gradient, not decoupled (that is ``AdamW``)."""
 
     def __init__(self, params: Iterable[Parameter] | Mapping[str, Parameter], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -135,16 +167,10 @@ class Adam(Optimizer):
         self.v = [np.zeros_like(p.data) for p in self.params]
 
     def step(self) -> None:
-        (b1, b2), self.t = self.betas, self.t + 1
-        step_size = self.lr / (1 - b1**self.t)
-        root_correction = math.sqrt(1 - b2**self.t)
+        self.t += 1
         for p, m, v in zip(self.params, self.m, self.v, strict=True):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * g * g
-            p.data -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+            adam_formula(p.data, p.grad, m, v, self.t, self.lr, self.betas, self.eps,
+                         self.weight_decay)
 
 
 def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray, *,
@@ -153,7 +179,8 @@ def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray
     """Train ``net`` in place on mini-batches of a seeded shuffle; return the loss of every step.
 
     ``schedule(step, total)``, when given, scales the optimiser's initial learning rate
-    at every step (e.g. :func:`cnnbook.train.one_cycle`). A progress bar shows each epoch.
+    at every step (e.g. :func:`cnnbook.train.one_cycle`). A progress bar shows each epoch,
+    whose steps :func:`train_epoch` takes.
     """
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -161,18 +188,33 @@ def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray
         raise ValueError(f"images and labels must have the same length, got {len(images)} "
                          f"and {len(labels)}")
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    loss_fn, peak, losses = SoftmaxCrossEntropy(), optimizer.lr, []
-    steps = math.ceil(len(labels) / batch_size)
+    peak, steps, losses = optimizer.lr, math.ceil(len(labels) / batch_size), []
     for epoch in range(epochs):
         order = rng.permutation(len(labels))
-        for i in tqdm(range(steps), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress):
-            if schedule is not None:
-                optimizer.lr = peak * schedule(epoch * steps + i, epochs * steps)
-            batch = order[i * batch_size : (i + 1) * batch_size]
-            losses.append(loss_fn(net(images[batch]), labels[batch]))  # forward
-            optimizer.zero_grad()
-            net.backward(loss_fn.backward())  # backward: every layer's chain rule
-            optimizer.step()
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        batches = tqdm(batches, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress)
+        lr_at = None if schedule is None else (
+            lambda i, e=epoch: peak * schedule(e * steps + i, epochs * steps))
+        losses += train_epoch(net, optimizer, images, labels, batches, lr_at)
+    return losses
+
+
+def train_epoch(net: Layer, optimizer: Optimizer, images: np.ndarray,
+                labels: np.ndarray, batches: Iterable[np.ndarray],
+                lr_at: Callable[[int], float] | None = None) -> list[float]:
+    """One epoch: for every mini-batch of indices, the four steps of
+    training (with learning rate lr_at(i) at step i, when given).
+    Returns each step's loss. Unchecked: :func:`fit` calls it.
+    """
+    loss_fn, losses = SoftmaxCrossEntropy(), []
+    for i, idx in enumerate(batches):
+        if lr_at is not None:
+            optimizer.lr = lr_at(i)
+        z = net(images[idx])                    # the forward pass
+        losses.append(loss_fn(z, labels[idx]))  # the loss
+        optimizer.zero_grad()                   # forget the old gradients
+        net.backward(loss_fn.backward())        # the backward pass
+        optimizer.step()                        # one step of the optimiser
     return losses
 
 
