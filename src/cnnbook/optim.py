@@ -5,9 +5,9 @@ filled their ``grad``, :meth:`step` moves every ``data`` in place. The rules,
 :func:`sgd_formula` and :func:`adam_formula`, are those of ``torch.optim.SGD`` and
 ``torch.optim.Adam`` (same defaults, same order of operations), so from the same weights and
 gradients both libraries take the same steps. :func:`fit` is the training loop that uses
-them (one epoch of it is :func:`train_epoch`); :func:`lockstep` trains a NumPy network and its PyTorch twin
-side by side, to prove that they stay together and to time them on the same batches, and
-:func:`profile_step` times one training step layer by layer in both libraries.
+them (one epoch of it is :func:`train_epoch`); :func:`lockstep` trains a NumPy network and
+its PyTorch twin side by side, to prove that they stay together and to time them on the same
+batches, and :func:`profile_step` times one training step layer by layer in both libraries.
 """
 
 from __future__ import annotations
