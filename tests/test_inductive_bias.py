@@ -11,7 +11,6 @@ from torch import nn
 from cnnbook import data, ops, train
 from cnnbook.inductive_bias import (
     DIRECTIONS,
-    dense_like,
     dense_network,
     epochs_for,
     matching_width,
@@ -41,8 +40,9 @@ def test_matching_width_is_the_nearest_width(target, second):
 
 def test_the_dense_rival_of_lenet_has_about_its_parameters():
     lenet = LeNet5.modern()
-    rival = dense_like(lenet)
-    assert ops.count_parameters(lenet) == 61_706
+    width = matching_width(ops.count_parameters(lenet))
+    rival = dense_network([width, 84])
+    assert width == 70 and ops.count_parameters(lenet) == 61_706
     assert ops.count_parameters(rival) == 61_764  # hidden widths 70 and 84
     assert abs(ops.count_parameters(rival) / 61_706 - 1) < 0.001
 

@@ -7,7 +7,7 @@ the same recipe and seed and compare them: on the full training set, on a small 
 (sample efficiency) and on test digits moved by a few pixels (shift robustness).
 
 - :func:`dense_network` builds the fully connected rival, :func:`matching_width` sizes it to
-  a given parameter count, :func:`dense_like` does both for a given model;
+  a given parameter count;
 - :func:`train_alike` trains several networks with :func:`cnnbook.train.fit`, each from the
   same seed and on the same batches; :func:`epochs_for` gives a small training set as many
   optimiser steps as a large one;
@@ -25,14 +25,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from cnnbook import data, ops, train
+from cnnbook import data, train
 from cnnbook._checks import check_int, check_tuple
 from cnnbook._probing import check_model
 from cnnbook.invariance import shift_image
 
 __all__ = [
     "DIRECTIONS",
-    "dense_like",
     "dense_network",
     "epochs_for",
     "matching_width",
@@ -75,15 +74,6 @@ def matching_width(
     candidates = {max(1, math.floor((parameters - fixed) / per_unit)),
                   max(1, math.ceil((parameters - fixed) / per_unit))}
     return min(sorted(candidates), key=lambda h: abs(per_unit * h + fixed - parameters))
-
-
-def dense_like(
-    model: nn.Module, second: int = 84, inputs: int = 784, classes: int = 10
-) -> nn.Sequential:
-    """A fresh :func:`dense_network` with two hidden layers and about ``model``'s parameters."""
-    target = ops.count_parameters(check_model(model))
-    width = matching_width(target, second, inputs, classes)
-    return dense_network([width, second], inputs, classes)
 
 
 def epochs_for(steps: int, n_images: int, batch_size: int = train.RECIPE.batch_size) -> int:
