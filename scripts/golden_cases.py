@@ -140,15 +140,34 @@ def _encode(values: list[float]) -> list[float | str]:
     return [v if math.isfinite(v) else ("-inf" if v < 0 else "inf") for v in values]
 
 
-def _fields(op: str, s: dict, module: nn.Module, x_shape: tuple[int, ...],
-            w_shape: tuple[int, ...] | None, out_count: int, rng: random.Random) -> dict:
+def reference(setting: dict, x: torch.Tensor, weight: torch.Tensor | None = None,
+              bias: torch.Tensor | None = None) -> torch.Tensor:
+    """torch's output for one example ``x`` (C, *size) of a setting (arithmetic.js's keys);
+    raises torch's error for a setting it refuses."""
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # even kernels with "same" warn
+        module = _module(setting["op"], setting)
+        return _apply(setting["op"], setting, module, x[None], weight, bias)[0]
+
+
+def reaches(setting: dict, x_shape: tuple[int, ...]) -> torch.Tensor:
     """Which input cells reach which output cells, asked of torch: a batch of one-hot inputs
-    through the layer with all-ones weights; output cells that become positive are reached."""
+    through the layer with all-ones weights; the output cells that become positive are
+    reached. A boolean matrix (input cells, output cells), both flat in torch's order."""
     n_in = math.prod(x_shape)
     eye = torch.eye(n_in, dtype=torch.float64).reshape(n_in, *x_shape)
+    w_shape = _weight_shape(setting["op"], setting)
     ones = None if w_shape is None else torch.ones(w_shape, dtype=torch.float64)
-    with torch.no_grad():
-        out = _apply(op, s, module, eye, ones, None).reshape(n_in, -1) > 0
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = _module(setting["op"], setting)
+        return _apply(setting["op"], setting, module, eye, ones, None).reshape(n_in, -1) > 0
+
+
+def _fields(s: dict, x_shape: tuple[int, ...], out_count: int, rng: random.Random) -> dict:
+    """The inputs that reach three output cells, and the outputs three inputs reach."""
+    n_in = math.prod(x_shape)
+    out = reaches(s, x_shape)
     outputs = sorted({0, out_count - 1, rng.randrange(out_count)})
     inputs = sorted({0, n_in - 1, rng.randrange(n_in)})
     return {
@@ -172,25 +191,23 @@ def run_case(name: str, op: str, s: dict, rng: random.Random, integers: bool = T
     case["x"] = x.flatten().tolist()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # even kernels with "same" warn
-            module = _module(op, s)
-            w_shape = _weight_shape(op, s)
-            w = None if w_shape is None else _values(rng, w_shape, integers)
-            c_out = s.get("outChannels", c_in)
-            b = _values(rng, (c_out,), integers) if bias and w is not None else None
-            if w is not None:
-                case["wShape"], case["weight"] = list(w_shape), w.flatten().tolist()
-            case["bias"] = None if b is None else b.tolist()
-            out = _apply(op, s, module, x[None], w, b)[0]
+            warnings.simplefilter("ignore")
+            _module(op, s)  # torch's checks of the arguments alone, before the weight exists
+        w_shape = _weight_shape(op, s)
+        w = None if w_shape is None else _values(rng, w_shape, integers)
+        c_out = s.get("outChannels", c_in)
+        b = _values(rng, (c_out,), integers) if bias and w is not None else None
+        if w is not None:
+            case["wShape"], case["weight"] = list(w_shape), w.flatten().tolist()
+        case["bias"] = None if b is None else b.tolist()
+        out = reference(s, x, w, b)
     except (RuntimeError, ValueError, TypeError) as err:
         message = str(err).splitlines()[0]
         case["torch"] = {"ok": False, "error": message, "category": category(message)}
         return case
     result = {"ok": True, "shape": list(out.shape), "out": _encode(out.flatten().tolist())}
     if math.prod(x_shape) <= FIELD_CELLS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result.update(_fields(op, s, module, x_shape, w_shape, out.numel(), rng))
+        result.update(_fields(s, x_shape, out.numel(), rng))
     case["torch"] = result
     return case
 

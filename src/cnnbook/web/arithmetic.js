@@ -32,17 +32,27 @@
     "no-dilation": "avg_pool has no dilation argument",
   };
 
-  function Refusal(category, reason) {
+  // PyTorch's words for a value below its minimum, by argument.
+  var BELOW = {
+    stride: "non-positive stride is not supported",
+    padding: "negative padding is not supported",
+    dilation: "dilation should be greater than zero",
+    kernel_size: "kernel size should be greater than zero",
+    output_padding: "negative output_padding is not supported",
+  };
+
+  function Refusal(category, reason, torch) {
     var error = new Error(reason);
     error.name = "Refusal";
     error.category = category;
     error.reason = reason;
-    error.torch = CATEGORIES[category];
+    error.torch = torch || CATEGORIES[category];
     return error;
   }
 
-  function refuse(category, reason) {
-    throw Refusal(category, reason + ' PyTorch: \u201c' + CATEGORIES[category] + '\u201d.');
+  function refuse(category, reason, torch) {
+    torch = torch || CATEGORIES[category];
+    throw Refusal(category, reason + " PyTorch: \u201c" + torch + "\u201d.", torch);
   }
 
   function isInt(v) {
@@ -54,7 +64,7 @@
     if (v < minimum) {
       var what = minimum === 0 ? "negative" : "below " + minimum;
       refuse("non-positive", name + " must be at least " + minimum + ", got " + v +
-             " (" + what + ").");
+             " (" + what + ").", BELOW[name]);
     }
     return v;
   }

@@ -8,7 +8,7 @@
  * 2-D, with every setting of arithmetic.js's check(). It answers the output, and for every
  * output cell its window: the input cells (and padding cells) it reads, and with which
  * weight; for every input cell, the output cells it reaches. A setting PyTorch refuses, or
- * one beyond the explorer's limits, answers {ok: false, category, reason}.
+ * one beyond the explorer's limits, answers {ok: false, category, reason, torch}.
  *
  * Arrays are flat, in PyTorch's order: x is (C_in, *size), the weight (C_out, C_in/groups,
  * *kernel) for a convolution and (C_in, C_out/groups, *kernel) for a transposed one.
@@ -60,8 +60,8 @@
     return s;
   }
 
-  function refusal(category, reason) {
-    return { ok: false, category: category, reason: reason };
+  function refusal(category, reason, torch) {
+    return { ok: false, category: category, reason: reason, torch: torch || null };
   }
 
   function limitReason(s) {
@@ -111,15 +111,15 @@
     }
   }
 
-  /** Run one layer. Returns a Result (see the class below) or {ok: false, category, reason}
-   * for a setting PyTorch refuses (category from arithmetic.js) or beyond LIMITS
-   * (category "limit"). */
+  /** Run one layer. Returns a Result (see the class below) or {ok: false, category, reason,
+   * torch} for a setting PyTorch refuses (category from arithmetic.js, torch its words) or
+   * beyond LIMITS (category "limit", torch null). */
   function compute(setting, x, weight, bias) {
     var s = normalize(setting);
     var limit = limitReason(s);
     if (limit) return refusal("limit", limit);
     var verdict = A.check(s);
-    if (!verdict.ok) return refusal(verdict.category, verdict.reason);
+    if (!verdict.ok) return refusal(verdict.category, verdict.reason, verdict.torch);
     var dims = s.dims;
     if (Math.max.apply(null, verdict.out) > LIMITS.output[dims]) {
       return refusal("limit", "The output would have " + Math.max.apply(null, verdict.out) +
@@ -401,7 +401,7 @@
                axisNames(s.dims).join(", ") + ")");
     var shown = result && result.ok
       ? "  # torch.Size([" + [1].concat(result.shape).join(", ") + "])"
-      : result && result.category !== "limit" ? "  # PyTorch refuses: " + A.CATEGORIES[result.category]
+      : result && result.torch ? "  # PyTorch refuses: " + result.torch
         : "";
     lines.push("print(layer(x).shape)" + shown);
     return lines.join("\n") + "\n";

@@ -526,16 +526,45 @@
       result = { ok: false, category: "input",
                  reason: "Type a whole number for " + this.badInputs.join(", ") + "." };
     } else {
-      var arrays;
-      try { arrays = arraysOf(st, this.example, this.digits); } catch (err) { arrays = null; }
+      var arrays = this.drawable(setting) ? arraysOf(st, this.example, this.digits) : null;
       result = E.compute(setting, arrays ? arrays.x : [], arrays ? arrays.weight : null,
                          arrays ? arrays.bias : null);
+      this.rawX = arrays ? arrays.x : null;
       setting.bias = !!(arrays && arrays.bias);
-      if (arrays && result.ok) this.arrays = arrays;
     }
     this.setting = setting;
     this.result = result;
     this.render();
+  };
+
+  // Whether the setting's input (and weight) can be drawn at all: whole numbers within the
+  // explorer's limits (the layer itself may still be refused).
+  Explorer.prototype.drawable = function (s) {
+    var dims = s.dims, ok = true;
+    function whole(v, low, high) { ok = ok && Math.floor(v) === v && v >= low && v <= high; }
+    s.size.forEach(function (v) { whole(v, 1, E.LIMITS.size[dims]); });
+    s.kernelSize.forEach(function (v) { whole(v, 1, E.LIMITS.kernel); });
+    whole(s.inChannels, 1, E.LIMITS.channels);
+    whole(s.outChannels, 1, E.LIMITS.channels);
+    whole(s.groups, 1, E.LIMITS.channels);
+    return ok;
+  };
+
+  // A refused setting still shows its input as it is (no padding), when it can be drawn.
+  Explorer.prototype.drawRawInput = function () {
+    var s = this.setting, sec = this.sections.input;
+    if (!this.rawX) { sec.box.hidden = true; sec.shape.textContent = ""; return; }
+    sec.box.hidden = false;
+    var C = s.inChannels, H = s.dims === 2 ? s.size[0] : 1, W = s.size[s.dims - 1];
+    sec.heading.textContent = "input x";
+    sec.shape.textContent = "x: " + shapeText([C].concat(s.size));
+    var x = this.rawX, vmax = vmaxOf(x), levels = this.levels.input;
+    this.channelGrids("input", C, function (c) { return C > 1 ? "channel " + c : "x"; })
+      .forEach(function (g, c) {
+        g.resize(H, W);
+        g.kind = "input";
+        for (var k = 0; k < H * W; k++) g.set(k, x[c * H * W + k], "value", vmax, levels);
+      });
   };
 
   Explorer.prototype.render = function () {
@@ -554,13 +583,15 @@
       this.stepText.textContent = "";
       this.sections.output.shape.textContent = "";
       this.sections.output.shape.removeAttribute("data-shape");
-      this.sections.output.box.hidden = true;
-      this.sections.kernel.box.hidden = true;
+      this.sections.output.node.hidden = true;
+      this.sections.kernel.node.hidden = true;
       this.clearMarks();
+      this.drawRawInput();
       return;
     }
-    this.sections.output.box.hidden = false;
-    this.sections.kernel.box.hidden = false;
+    this.sections.output.node.hidden = false;
+    this.sections.kernel.node.hidden = false;
+    this.sections.input.box.hidden = false;
     var note = E.ceilNote(r);
     var edits = Object.keys(this.state.edits).length;
     this.message.className = "cx-message";
