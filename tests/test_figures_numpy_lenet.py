@@ -46,7 +46,8 @@ def test_plot_differences_refuses_bad_input(runs, kwargs, error, match):
 def profile():
     seconds = {"numpy": {"forward": np.array([3e-3, 1e-3]), "backward": np.array([6e-3, 2e-3])},
                "torch": {"forward": np.array([1e-3, 5e-4]), "backward": np.array([2e-3, 5e-4])}}
-    return Profile(["conv", "pool"], seconds)
+    kept = {"numpy": np.array([100, 10]), "torch": np.array([10, 10])}
+    return Profile(["conv", "pool"], seconds, kept)
 
 
 def test_plot_profile_stacks_backward_after_forward_for_each_library():

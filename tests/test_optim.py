@@ -202,6 +202,13 @@ def test_profile_step_times_every_layer_in_both_libraries():
         assert total[profile.layers.index("conv2")] > total[profile.layers.index("flatten")]
     assert all(np.array_equal(p.data, before[k]) for k, p in net.parameters().items())
     assert not net.layers["conv1"].needs_input_grad
+    # what is kept for the backward pass: im2col's columns here, the images in torch
+    conv1 = profile.layers.index("conv1")
+    assert profile.kept["numpy"][conv1] == 32 * 25 * 28 * 28 * 4 == 25 * x.nbytes
+    assert profile.kept["torch"][conv1] == x.nbytes
+    assert profile.kept["numpy"][profile.layers.index("flatten")] == 0
+    pool1 = profile.layers.index("pool1")  # both keep one int64 winner per window
+    assert profile.kept["numpy"][pool1] == profile.kept["torch"][pool1] == 32 * 6 * 14 * 14 * 8
     with pytest.raises(TypeError, match="net must be a Sequential"):
         optim.profile_step(layers.ReLU(), x, y)
     with pytest.raises(ValueError, match="repeat"):

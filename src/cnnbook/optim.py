@@ -265,12 +265,13 @@ def lockstep(net: Layer, ours: Optimizer, model: Any, theirs: Any,
 
 @dataclass
 class Profile:
-    """Seconds per layer of one training step: ``seconds[library][pass]`` has one entry per
-    name in ``layers`` (``library`` is ``"numpy"`` or ``"torch"``, ``pass`` ``"forward"`` or
-    ``"backward"``)."""
+    """One training step, layer by layer: ``seconds[library][pass]`` has one time per name in
+    ``layers`` (``library`` is ``"numpy"`` or ``"torch"``, ``pass`` ``"forward"`` or
+    ``"backward"``); ``kept[library]`` the bytes each layer keeps for the backward pass."""
 
     layers: list[str]
     seconds: dict[str, dict[str, np.ndarray]]
+    kept: dict[str, np.ndarray]
 
 
 def profile_step(net: Sequential, images: np.ndarray, labels: np.ndarray, *,
@@ -280,16 +281,22 @@ def profile_step(net: Sequential, images: np.ndarray, labels: np.ndarray, *,
     Every time is the median over ``repeat`` training steps on the same batch (forward,
     loss, backward; no update). PyTorch's times come from hooks around each module; its
     first layer's backward pass runs last, so it lasts from its hook to the end of
-    ``backward()``.
+    ``backward()``. What a layer keeps: the arrays a NumPy layer holds after its forward
+    pass, and the tensors autograd saves while a module runs (each tensor once, weights
+    not counted).
     """
     repeat = check_int("repeat", repeat, minimum=1)
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a Sequential, got {type(net).__name__}")
     ours = _time_numpy_layers(net, images, labels, repeat)
-    theirs = _time_torch_modules(net.to_torch(), images, labels, repeat)
+    kept = np.array([sum(v.nbytes for v in vars(layer).values() if isinstance(v, np.ndarray))
+                     for layer in net.layers.values()])
+    model = net.to_torch()
+    theirs = _time_torch_modules(model, images, labels, repeat)
     return Profile(list(net.layers), {
         "numpy": {k: np.median(v, axis=0) for k, v in ours.items()},
-        "torch": {k: np.median(v, axis=0) for k, v in theirs.items()}})
+        "torch": {k: np.median(v, axis=0) for k, v in theirs.items()}},
+        {"numpy": kept, "torch": _torch_saved_bytes(model, images)})
 
 
 def _time_numpy_layers(net: Sequential, images: np.ndarray, labels: np.ndarray,
@@ -345,3 +352,32 @@ def _time_torch_modules(model: Any, images: np.ndarray, labels: np.ndarray,
         for handle in handles:
             handle.remove()
     return seconds
+
+
+def _torch_saved_bytes(model: Any, images: np.ndarray) -> np.ndarray:
+    """Bytes of the tensors autograd saves for the backward pass while each child module of
+    ``model`` runs (each tensor counted once, by the first module to save it; not weights)."""
+    import torch
+
+    modules = list(model.children())
+    kept, seen, current = np.zeros(len(modules), dtype=np.int64), set(), [None]
+    weights = {p.data_ptr() for p in model.parameters()}
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        key = (t.data_ptr(), tuple(t.shape))
+        if current[0] is not None and t.data_ptr() not in weights and key not in seen:
+            seen.add(key)
+            kept[current[0]] += t.numel() * t.element_size()
+        return t
+
+    handles = []
+    for i, m in enumerate(modules):
+        handles += [m.register_forward_pre_hook(lambda *_, i=i: current.__setitem__(0, i)),
+                    m.register_forward_hook(lambda *_: current.__setitem__(0, None))]
+    try:
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            model(torch.from_numpy(images))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return kept
