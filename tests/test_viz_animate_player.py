@@ -105,3 +105,70 @@ def test_bad_arguments_are_rejected():
         to_html(anim, alt=3)
     with pytest.raises(TypeError, match="anim must be an animation"):
         describe(anim.figure)
+
+
+def _embedded_pngs(html: str) -> list[bytes]:
+    import base64
+
+    from cnnbook.viz.player import FRAME
+
+    return [base64.b64decode(m.group(1).replace("\\\n", "")) for m in FRAME.finditer(html)]
+
+
+def test_frames_are_palette_pngs_of_matplotlibs_own_player():
+    from io import BytesIO
+
+    from PIL import Image
+
+    from cnnbook.viz.player import ANIMATION_DPI, PALETTE_COLORS
+
+    anim = animate_conv2d(np.arange(16.0).reshape(4, 4), np.ones((3, 3)))
+    width, height = anim.figure.get_size_inches() * ANIMATION_DPI
+    pngs = _embedded_pngs(to_jshtml(anim))
+    assert len(pngs) == anim.n_steps == 4
+    for png in pngs:
+        with Image.open(BytesIO(png)) as image:
+            assert image.mode == "P" and len(image.getcolors()) <= PALETTE_COLORS
+            assert abs(image.size[0] - width) <= 1 and abs(image.size[1] - height) <= 1
+
+
+def test_palette_frames_are_smaller_and_look_the_same():
+    from io import BytesIO
+
+    import matplotlib as mpl
+    from PIL import Image
+
+    from cnnbook.viz.player import ANIMATION_DPI, palette_frames
+
+    anim = animate_pool2d(np.arange(16.0).reshape(4, 4), 2)
+    with mpl.rc_context({"savefig.dpi": ANIMATION_DPI}):
+        raw = anim.func_animation().to_jshtml(default_mode="once")
+    small, frames = palette_frames(raw)
+    assert frames == anim.n_steps
+    assert len(small) < 0.6 * len(raw)
+    for before, after in zip(_embedded_pngs(raw), _embedded_pngs(small), strict=True):
+        a = np.asarray(Image.open(BytesIO(before)).convert("RGB"), dtype=float)
+        b = np.asarray(Image.open(BytesIO(after)).convert("RGB"), dtype=float)
+        assert a.shape == b.shape and np.abs(a - b).mean() < 2.0  # of 255
+
+
+def test_the_player_uses_only_matplotlibs_public_interface():
+    import inspect
+
+    from matplotlib.animation import Animation
+
+    from cnnbook.viz import player
+
+    assert not issubclass(player.StepAnimation, Animation)
+    source = inspect.getsource(player)
+    for private in ("HTMLWriter", "_hit_limit", "_total_bytes", "_saved_frames",
+                    "_draw_was_started", "_html_representation"):
+        assert private not in source
+
+
+def test_an_animation_over_the_embed_limit_warns(monkeypatch):
+    from cnnbook.viz import player
+
+    monkeypatch.setattr(player, "EMBED_LIMIT_MB", 0.001)
+    with pytest.warns(UserWarning, match="more than the book's limit"):
+        to_jshtml(animate_pool2d(np.ones((2, 2)), 1))

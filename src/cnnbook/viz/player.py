@@ -3,24 +3,29 @@
 Every animation of :mod:`cnnbook.viz.animate` is a :class:`StepAnimation`: one frame
 per output position, frames drawn independently of each other (so any frame can be
 shown on its own), and the computed ``result`` kept on the object for checking.
+
+The HTML player is matplotlib's own, through its public API: :func:`to_jshtml` renders
+the frames with ``FuncAnimation.to_jshtml`` and then post-processes the HTML it returns,
+turning every embedded PNG frame into a small-palette PNG (the diagrams are flat colours
+and text, so they look the same at a quarter of the size) and giving the frame image its
+alternative text.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from html import escape
 from io import BytesIO
-from pathlib import Path
-from tempfile import TemporaryDirectory
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML
-from matplotlib.animation import FuncAnimation, HTMLWriter
+from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -32,21 +37,25 @@ from cnnbook.viz.style import EMBED_LIMIT_MB, INK, book_style
 #: Resolution of animation frames: enough for digits in cells, small enough to embed.
 ANIMATION_DPI = 84
 
-#: Colours per embedded frame (see :class:`PaletteHTMLWriter`).
+#: Colours per embedded frame (see :func:`palette_png`).
 PALETTE_COLORS = 48
+
+#: Megabytes of full-colour frames matplotlib may render before they are made palette PNGs.
+RAW_EMBED_LIMIT_MB = 64.0
 
 #: Milliseconds per frame when played.
 FRAME_MS = 900
 
 
-class StepAnimation(FuncAnimation):
-    """A :class:`~matplotlib.animation.FuncAnimation` whose frames are the steps of a computation.
+class StepAnimation:
+    """The frames of a step-by-step computation, drawn on one matplotlib figure.
 
     ``update(i)`` draws step ``i`` from scratch (not from the previous frame).
     ``result`` is the array the animation computes and writes; ``grids`` names the
     drawn arrays (e.g. ``"input"``, ``"kernel"``, ``"output"``) so their cells can be
     read back, and ``marks`` the outlines on them (the current window, the current
-    output cell).
+    output cell). The book never plays one live: :func:`to_html` turns it into HTML,
+    :func:`plot_final_frame` and :func:`plot_storyboard` into still pictures.
     """
 
     def __init__(
@@ -59,24 +68,17 @@ class StepAnimation(FuncAnimation):
         marks: dict[str, CellMarks] | None = None,
         interval: int = FRAME_MS,
     ) -> None:
-        self._draw = update
+        self.figure = fig
+        self._update = update
         self.n_steps = n_steps
         self.result = result
         self.grids = grids
         self.marks = {} if marks is None else marks
-        self.figure = fig
-        super().__init__(fig, self._frame, frames=n_steps, interval=interval, repeat=False)
-        # the book never plays animations live (only as HTML or static frames), so
-        # matplotlib's "Animation was deleted without rendering anything" is noise here
-        self._draw_was_started = True
-
-    def _frame(self, i: int) -> list:
-        self._draw(i)
-        return []
+        self.interval = interval
 
     def set_step(self, i: int) -> None:
         """Update the artists to show step ``i`` (``0 <= i < n_steps``) without rendering."""
-        self._draw(i)
+        self._update(i)
 
     def plot_step(self, i: int) -> Figure:
         """Draw step ``i`` (negative counts from the end) on the figure and return it."""
@@ -85,6 +87,16 @@ class StepAnimation(FuncAnimation):
             raise ValueError(f"i must lie in [{-self.n_steps}, {self.n_steps}), got {i}")
         self.set_step(i % self.n_steps)
         return self.figure
+
+    def func_animation(self) -> FuncAnimation:
+        """The steps as a matplotlib ``FuncAnimation`` (played once, not repeated)."""
+
+        def frame(i: int) -> list:
+            self.set_step(i)
+            return []
+
+        return FuncAnimation(self.figure, frame, frames=self.n_steps, interval=self.interval,
+                             repeat=False)
 
 
 def _check_animation(anim: object) -> StepAnimation:
@@ -96,34 +108,32 @@ def _check_animation(anim: object) -> StepAnimation:
     return anim
 
 
-class PaletteHTMLWriter(HTMLWriter):
-    """``HTMLWriter`` that embeds PNG frames with a small colour palette.
+#: A PNG frame as matplotlib's HTML player embeds it: base64 in a JavaScript string, its
+#: lines joined by backslash-newline (``_embedded_frames`` in ``matplotlib.animation``).
+FRAME = re.compile(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]*)"')
 
-    The book's diagrams are flat colours and text, so a palette of
-    :data:`PALETTE_COLORS` colours looks the same and makes frames about 4× smaller.
+
+def palette_png(png: bytes, colors: int = PALETTE_COLORS) -> bytes:
+    """``png`` with at most ``colors`` colours (no dithering), compressed as far as PNG goes."""
+    with Image.open(BytesIO(png)) as image:
+        small = image.convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
+    out = BytesIO()
+    small.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _small_frame(match: re.Match) -> str:
+    png = base64.b64decode(match.group(1).replace("\\\n", ""))
+    data = base64.encodebytes(palette_png(png)).decode("ascii")
+    return '"data:image/png;base64,' + data.replace("\n", "\\\n") + '"'
+
+
+def palette_frames(html: str) -> tuple[str, int]:
+    """Every embedded PNG frame of matplotlib's HTML player made a palette PNG.
+
+    Returns the new HTML and the number of frames it embeds.
     """
-
-    def grab_frame(self, **savefig_kwargs: object) -> None:
-        if not self.embed_frames or self._hit_limit:
-            return super().grab_frame(**savefig_kwargs)
-        raw = BytesIO()
-        self.fig.savefig(raw, format="png", dpi=self.dpi, **savefig_kwargs)
-        image = Image.open(raw).convert("RGB")
-        small = image.quantize(colors=PALETTE_COLORS, dither=Image.Dither.NONE)
-        png = BytesIO()
-        small.save(png, format="png", optimize=True)
-        data = base64.encodebytes(png.getvalue()).decode("ascii")
-        # the same bookkeeping as HTMLWriter: frames past the embed limit are dropped
-        self._total_bytes += len(data)
-        if self._total_bytes >= self._bytes_limit:
-            warnings.warn(
-                f"animation exceeds animation.embed_limit ({self._bytes_limit} bytes); "
-                "later frames are dropped",
-                stacklevel=2,
-            )
-            self._hit_limit = True
-        else:
-            self._saved_frames.append(data)
+    return FRAME.subn(_small_frame, html)
 
 
 def describe(anim: StepAnimation) -> str:
@@ -142,7 +152,7 @@ def to_jshtml(anim: StepAnimation, fps: float | None = None, alt: str | None = N
     Frames are palette PNGs at :data:`ANIMATION_DPI`; the player stops on the last
     frame. The frame image gets ``alt`` as its alternative text (default:
     :func:`describe`). The figure is closed afterwards so a notebook does not show it
-    twice.
+    twice. Warns if the frames take more than ``animation.embed_limit`` megabytes.
     """
     anim = _check_animation(anim)
     fps = 1000 / FRAME_MS if fps is None else check_real("fps", fps, positive=True)
@@ -150,12 +160,18 @@ def to_jshtml(anim: StepAnimation, fps: float | None = None, alt: str | None = N
         alt = describe(anim)
     elif not isinstance(alt, str):
         raise TypeError(f"alt must be a string or None, got {type(alt).__name__}")
-    with mpl.rc_context({"animation.embed_limit": EMBED_LIMIT_MB}), TemporaryDirectory() as tmp:
-        path = Path(tmp, "animation.html")
-        writer = PaletteHTMLWriter(fps=fps, embed_frames=True, default_mode="once")
-        anim.save(str(path), writer=writer, dpi=ANIMATION_DPI)
-        html = path.read_text()
+    # matplotlib's limit applies to its full-colour frames: leave them room, and apply the
+    # book's limit to the palette frames that are embedded in the end
+    rc = {"savefig.dpi": ANIMATION_DPI, "animation.embed_limit": RAW_EMBED_LIMIT_MB}
+    with mpl.rc_context(rc):
+        html = anim.func_animation().to_jshtml(fps=fps, embed_frames=True, default_mode="once")
     plt.close(anim.figure)
+    html, frames = palette_frames(html)
+    if frames != anim.n_steps:
+        raise RuntimeError(f"matplotlib embedded {frames} frames, expected {anim.n_steps}")
+    if len(html) > EMBED_LIMIT_MB * 1024 * 1024:
+        warnings.warn(f"the animation takes {len(html) / 2**20:.1f} MB, more than the book's "
+                      f"limit of {EMBED_LIMIT_MB} MB", stacklevel=2)
     return html.replace('<img id="_anim_img', f'<img alt="{escape(alt)}" id="_anim_img', 1)
 
 
