@@ -1,8 +1,11 @@
 """A Sphinx extension that keeps the book's pages free of requests to other hosts.
 
-jupyter-book always loads sphinx-thebe, which adds its configuration script to every page twice
-(a console error: ``THEBE_JS_URL`` declared twice) and names a CDN for thebe itself. The book
-does not offer thebe (live code needs a Binder server anyway), so its listeners are removed.
+jupyter-book always loads sphinx-thebe, which adds its configuration script to every page
+(twice: a console error, ``THEBE_JS_URL`` declared twice), names a CDN for thebe itself, and
+appends its per-page configuration to every doctree. The book does not offer thebe (live
+code needs a Binder server anyway), so both are taken out again through Sphinx's public
+events: the scripts from the page's ``script_files`` in ``html-page-context``, the
+configuration nodes in a ``doctree-resolved`` handler that runs after sphinx-thebe's.
 
 matplotlib's ``to_jshtml`` animations link Font Awesome 4 from a CDN for their button icons;
 the theme already ships Font Awesome, so those links are dropped from notebook outputs.
@@ -24,6 +27,11 @@ CDN_FONT_AWESOME = re.compile(
     r"""<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^"'\s>]*font-?awesome[^>]*>\s*""", re.I
 )
 
+#: What sphinx-thebe puts on a page: its script file, the script that configures it, and the
+#: raw HTML of its per-page configuration.
+THEBE_SCRIPT = "sphinx-thebe.js"
+THEBE_MARKERS = ("THEBE_JS_URL", "text/x-thebe-config", "kernelName =")
+
 
 def drop_cdn_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Remove CDN Font Awesome links from the raw HTML of ``docname``'s outputs."""
@@ -35,12 +43,25 @@ def drop_cdn_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 node.children = [nodes.Text(cleaned)]
 
 
-def remove_thebe(app: Sphinx) -> None:
-    """Disconnect sphinx-thebe's page scripts and per-page configuration."""
-    for event in ("env-before-read-docs", "doctree-resolved"):
-        for listener in list(app.events.listeners.get(event, [])):
-            if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
-                app.disconnect(listener.id)
+def is_thebe(script: object) -> bool:
+    """Whether an entry of a page's ``script_files`` is one of sphinx-thebe's scripts."""
+    filename = str(getattr(script, "filename", None) or "")
+    body = str(getattr(script, "attributes", {}).get("body", ""))
+    return Path(filename).name == THEBE_SCRIPT or any(m in body for m in THEBE_MARKERS)
+
+
+def drop_thebe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
+                       doctree: object) -> None:
+    """Leave sphinx-thebe's scripts out of the page."""
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if not is_thebe(s)]
+
+
+def drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Remove the raw HTML nodes with sphinx-thebe's per-page configuration."""
+    for node in list(doctree.findall(nodes.raw)):
+        if any(marker in node.astext() for marker in THEBE_MARKERS):
+            node.parent.remove(node)
 
 
 def launch_notebooks_only(app: Sphinx, pagename: str, templatename: str, context: dict,
@@ -53,8 +74,10 @@ def launch_notebooks_only(app: Sphinx, pagename: str, templatename: str, context
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    remove_thebe(app)
     app.connect("doctree-resolved", drop_cdn_links)
+    # after sphinx-thebe's update_thebe_context (default priority 500)
+    app.connect("doctree-resolved", drop_thebe_config, priority=600)
+    app.connect("html-page-context", drop_thebe_scripts)
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", launch_notebooks_only, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
