@@ -74,6 +74,15 @@ test("receptive fields both ways equal what a one-hot batch through torch reache
   assert.ok(checked >= 300, `${checked} cases with fields`);
 });
 
+test("every output is what value() computes from the cell's own taps", () => {
+  for (const c of golden.cases.filter((k) => k.torch.ok).slice(0, 400)) {
+    const r = run(c);
+    for (let o = 0; o < r.out.length; o++) {
+      assert.ok(close(r.value(o), r.out[o]), `${c.name}: output ${o}`);
+    }
+  }
+});
+
 test("the golden cases cover every operation, both dimensions and the named edge cases", () => {
   const names = golden.cases.map((c) => c.name);
   for (const op of ["conv", "convolve", "transpose", "max_pool", "avg_pool"]) {

@@ -157,10 +157,45 @@
     }
     this.bias = !pool && bias ? Float64Array.from(bias) : null;
     this.canvas = s.op === "transpose" ? null : canvasSources(H, W, this.pads, s.paddingMode);
-    this.out = new Float64Array(Co * Ho * Wo);
     this._reach = null;
-    for (var o = 0; o < this.out.length; o++) this.out[o] = this.value(o);
+    this.out = s.op === "conv" || s.op === "convolve" ? this.convolve() : new Float64Array(Co * Ho * Wo);
+    if (!(s.op === "conv" || s.op === "convolve")) {
+      for (var o = 0; o < this.out.length; o++) this.out[o] = this.value(o);
+    }
   }
+
+  /** Every output of a convolution at once: the sum over each window's taps, as value()
+   * computes it from taps() one cell at a time, without building the taps (the explorer
+   * redraws a 32 x 32 input within a frame). */
+  Result.prototype.convolve = function () {
+    var s = this.setting, x = this.x, w = this.weight, canvas = this.canvas;
+    var Co = this.outShape[0], Ho = this.outShape[1], Wo = this.outShape[2];
+    var HW = this.inShape[1] * this.inShape[2], Cg = this.inShape[0] / s.groups;
+    var perGroup = Co / s.groups, kh = this.kernel[0], kw = this.kernel[1];
+    var sh = this.stride[0], sw = this.stride[1], dh = this.dilation[0], dw = this.dilation[1];
+    var turned = s.op === "convolve", Wc = canvas.W, src = canvas.src;
+    var out = new Float64Array(Co * Ho * Wo), n = 0;
+    for (var oc = 0; oc < Co; oc++) {
+      var first = Math.floor(oc / perGroup) * Cg, b = this.bias ? this.bias[oc] : 0;
+      for (var i = 0; i < Ho; i++) {
+        for (var j = 0; j < Wo; j++, n++) {
+          var total = 0;
+          for (var cg = 0; cg < Cg; cg++) {
+            var base = (first + cg) * HW, wbase = (oc * Cg + cg) * kh * kw;
+            for (var u = 0; u < kh; u++) {
+              var row = (i * sh + u * dh) * Wc + j * sw, wu = turned ? kh - 1 - u : u;
+              for (var v = 0; v < kw; v++) {
+                var at = src[row + v * dw];
+                if (at >= 0) total += x[base + at] * w[wbase + wu * kw + (turned ? kw - 1 - v : v)];
+              }
+            }
+          }
+          out[n] = this.bias ? total + b : total;
+        }
+      }
+    }
+    return out;
+  };
 
   /** Output cell o (a flat index) as [channel, row, column] (row 0 in 1-D). */
   Result.prototype.cell = function (o) {
@@ -410,6 +445,7 @@
   /** A number as the book's cells write it: integers as 3, others with at most two
    * decimals, a true minus sign, and infinities as \u221e (cnnbook.viz.grid.format_value). */
   function formatValue(v) {
+    if (v === (v | 0)) return v < 0 ? MINUS + -v : String(v);  // the common case, fast
     if (isNaN(v)) return "";
     if (!isFinite(v)) return v > 0 ? "\u221e" : MINUS + "\u221e";
     var text;

@@ -129,20 +129,42 @@
     return rgb.map(function (c) { return Math.round(255 + (c - 255) * t); });
   }
 
-  /** Fills for values of one role: 9 levels from white to the role colour (and to the
-   * negative colour for negative values), with a text colour that reads on each. */
-  function palette(colors, role) {
-    var levels = [];
-    for (var l = -8; l <= 8; l++) {
-      var rgb = mix(l < 0 ? colors.negative : colors[role], Math.abs(l) / 8);
-      var lum = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-      levels.push({ bg: "rgb(" + rgb.join(",") + ")", fg: lum < 0.45 ? "#fff" : "#111" });
-    }
-    return levels;
+  var ROLES = ["input", "kernel", "output"];
+
+  /** The fills of every role: 17 levels, from the negative colour through white (level 8,
+   * zero) to the role colour, each with an ink (text colour) that reads on it. */
+  function palette(colors) {
+    var fills = {}, inks = {};
+    ROLES.forEach(function (role) {
+      fills[role] = [];
+      inks[role] = [];
+      for (var l = -8; l <= 8; l++) {
+        var rgb = mix(l < 0 ? colors.negative : colors[role], Math.abs(l) / 8);
+        var lum = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
+        fills[role].push("rgb(" + rgb.join(",") + ")");
+        inks[role].push(lum < 0.45 ? "#fff" : "#111");
+      }
+    });
+    var rgb = { "#fafafa": [250, 250, 250] };  // each fill's numbers, for painting pixels
+    ROLES.forEach(function (role) {
+      fills[role].forEach(function (f) { rgb[f] = f.slice(4, -1).split(",").map(Number); });
+    });
+    return { fills: fills, inks: inks, padding: colors.padding, rgb: rgb };
   }
 
-  /** One array drawn as rows of cells; cells are made when the shape grows and kept. */
+  // Cell sizes in CSS pixels by grid width (explorer.css draws the cells at these sizes),
+  // and the size of the numbers written in them.
+  var CELL = { normal: 26, dense: 21, tiny: 18 };
+  var FONT = { normal: 11, dense: 9, tiny: 8 };
+
+  var CELL_NODE = null;  // the cell every grid clones
+
+  /** One array drawn as rows of cells. The fills and numbers are painted on one canvas under
+   * the cells, which is much faster to redraw than thousands of styled text nodes; the cells
+   * themselves (kept from redraw to redraw, transparent) carry the kind of cell, the
+   * highlights, the focus and the exact value (data-value). */
   function Grid(parent, role, label, owner, id) {
+    CELL_NODE = CELL_NODE || el("div", { class: "cx-cell", role: "gridcell", tabindex: "-1" });
     this.role = role;
     this.owner = owner;
     this.id = id;
@@ -150,14 +172,20 @@
     this.caption = el("figcaption", { text: label });
     this.body = el("div", { class: "cx-grid", role: "grid", "aria-label": label,
                             "data-grid": id });
+    this.canvas = el("canvas", { class: "cx-text", "aria-hidden": "true" });
+    this.body.appendChild(this.canvas);
     this.wrap.appendChild(this.caption);
     this.wrap.appendChild(this.body);
     parent.appendChild(this.wrap);
     this.rows = [];
     this.cells = [];
+    this.texts = [];
+    this.inks = [];
+    this.fills = [];
     this.nr = 0;
     this.nc = 0;
     this.focus = 0;
+    this.dirty = false;
   }
 
   Grid.prototype.label = function (text) {
@@ -180,46 +208,155 @@
     for (r = 0; r < nr; r++) {
       row = this.rows[r];
       while (row.children.length > nc) row.removeChild(row.lastChild);
-      while (row.children.length < nc) {
-        row.appendChild(el("div", { class: "cx-cell", role: "gridcell", tabindex: "-1" }));
+      if (row.children.length < nc) {
+        var more = document.createDocumentFragment();
+        for (q = row.children.length; q < nc; q++) more.appendChild(CELL_NODE.cloneNode(false));
+        row.appendChild(more);
       }
       for (q = 0; q < nc; q++) {
         var cell = row.children[q];
         cell.cxIndex = r * nc + q;
         cell.cxGrid = this;
-        cell.cxState = null;
+        cell.cxState = cell.cxClass = null;
         this.cells.push(cell);
       }
     }
     this.nr = nr;
     this.nc = nc;
-    this.body.classList.toggle("cx-dense", nc > 14);
-    this.body.classList.toggle("cx-tiny", nc > 24);
+    this.size = nc > 24 ? "tiny" : nc > 14 ? "dense" : "normal";
+    this.body.classList.toggle("cx-dense", this.size === "dense");
+    this.body.classList.toggle("cx-tiny", this.size === "tiny");
+    var pitch = CELL[this.size] - 1, ratio = window.devicePixelRatio || 1;
+    var w = nc * pitch + 1, h = nr * pitch + 1;
+    this.canvas.width = Math.ceil(w * ratio);
+    this.canvas.height = Math.ceil(h * ratio);
+    this.canvas.style.width = w + "px";
+    this.canvas.style.height = h + "px";
+    this.ratio = ratio;
+    this.texts = new Array(nr * nc).fill("");
+    this.inks = new Array(nr * nc).fill("");
+    this.fills = new Array(nr * nc).fill("");
+    this.dirty = true;
     this.focus = Math.min(this.focus, this.cells.length - 1);
     if (this.cells.length) this.cells[Math.max(0, this.focus)].setAttribute("tabindex", "0");
   };
 
-  /** Show value v in cell k as kind "value", "padding", "outside" or "pending". */
-  Grid.prototype.set = function (k, v, kind, vmax, levels) {
-    var cell = this.cells[k];
-    var text = kind === "outside" || kind === "pending" ? "" : E.formatValue(v);
-    var level = kind === "value" && isFinite(v) ? Math.round(8 * Math.max(-1, Math.min(1, v / vmax))) : 0;
-    var key = kind + "|" + text + "|" + level;
-    if (cell.cxState === key) return;
-    cell.cxState = key;
-    cell.textContent = text;
-    cell.className = "cx-cell cx-" + kind;
-    if (kind === "value") {
-      var fill = levels[level + 8];
-      cell.style.background = fill.bg;
-      cell.style.color = fill.fg;
-      cell.setAttribute("data-value", isFinite(v) ? String(v) : v > 0 ? "inf" : "-inf");
-    } else {
-      cell.style.background = "";
-      cell.style.color = "";
-      if (kind === "padding") cell.setAttribute("data-value", String(v));
-      else cell.removeAttribute("data-value");
+  /** Show value v in cell k as kind "value", "padding", "outside" or "pending"; a value cell
+   * is filled by its level of v / vmax. Only what changed is written; paint() writes the
+   * numbers. */
+  var PADDING_INK = "#555", PENDING_FILL = "#fafafa";
+
+  Grid.prototype.set = function (k, v, kind, vmax) {
+    var cell = this.cells[k], colors = this.owner.colors;
+    if (cell.cxClass !== kind) {  // only the kind of cell is a class: it rarely changes
+      cell.className = "cx-cell cx-" + kind;
+      cell.cxClass = kind;
     }
+    var fill = kind === "padding" ? "padding" : kind === "pending" ? PENDING_FILL : "", ink = PADDING_INK;
+    if (kind === "value") {
+      var level = isFinite(v) ? Math.round(8 * Math.max(-1, Math.min(1, v / vmax))) + 8 : 8;
+      fill = colors.fills[this.role][level];
+      ink = colors.inks[this.role][level];
+    }
+    if (this.fills[k] !== fill || this.inks[k] !== ink) {
+      this.fills[k] = fill;
+      this.inks[k] = ink;
+      this.dirty = true;
+    }
+    var value = kind === "outside" || kind === "pending" ? null : v;
+    if (cell.cxValue === value && cell.cxState === kind) return;
+    cell.cxValue = value;
+    cell.cxState = kind;
+    this.dirty = true;
+    if (value === null) {
+      this.texts[k] = "";
+      cell.removeAttribute("data-value");
+    } else {
+      this.texts[k] = E.formatValue(v);
+      cell.setAttribute("data-value", isFinite(v) ? String(v) : v > 0 ? "inf" : "-inf");
+    }
+  };
+
+  /** The value of cell k in words, for the cell that has the focus (screen readers). */
+  Grid.prototype.spoken = function (k) {
+    var cell = this.cells[k], text = this.texts[k];
+    var kind = cell.cxState === "padding" ? "padding " : "";
+    return kind + (text === "" ? "empty" : text.replace("\u2212", "minus "));
+  };
+
+  /** Write the numbers of every cell on the canvas, if anything changed: each distinct
+   * number is drawn once into the explorer's atlas and copied from there to every cell. */
+  Grid.prototype.paint = function () {
+    if (!this.dirty) return;
+    this.dirty = false;
+    var ctx = this.canvas.getContext("2d"), size = CELL[this.size], pitch = size - 1;
+    var ratio = this.ratio, atlas = this.owner.atlas, nc = this.nc, k, fill = null;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    // the fills first: one pixel per cell, stretched over the grid in one draw
+    var image = ctx.createImageData(nc, this.nr), px = image.data, rgb = this.owner.rgb;
+    for (k = 0; k < this.fills.length; k++) {
+      var c = rgb[this.fills[k]];
+      if (!c) continue;
+      px[4 * k] = c[0]; px[4 * k + 1] = c[1]; px[4 * k + 2] = c[2]; px[4 * k + 3] = 255;
+    }
+    var pixels = this.owner.pixels;
+    pixels.width = nc;
+    pixels.height = this.nr;
+    pixels.getContext("2d").putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(pixels, 0, 0, nc * pitch * ratio, this.nr * pitch * ratio);
+    for (k = 0; k < this.fills.length; k++) {  // padding is hatched
+      if (this.fills[k] !== "padding") continue;
+      if (fill === null) { ctx.fillStyle = this.owner.hatch(ctx, ratio); fill = "padding"; }
+      ctx.fillRect(Math.round((k % nc) * pitch * ratio), Math.round(Math.floor(k / nc) * pitch * ratio),
+                   Math.ceil(pitch * ratio), Math.ceil(pitch * ratio));
+    }
+    var plain = FONT[this.size] + "px " + this.owner.font, italic = "italic " + plain;
+    var half = size / 2;
+    for (k = 0; k < this.texts.length; k++) {
+      var text = this.texts[k];
+      if (!text) continue;
+      var glyph = atlas.get(text, this.cells[k].cxState === "padding" ? italic : plain,
+                            this.inks[k], size, ratio);
+      var x = Math.round(((k % this.nc) * pitch + half) * ratio - glyph.w / 2);
+      var y = Math.round((Math.floor(k / this.nc) * pitch + half) * ratio - glyph.h / 2);
+      ctx.drawImage(atlas.canvas, glyph.x, glyph.y, glyph.w, glyph.h, x, y, glyph.w, glyph.h);
+    }
+  };
+
+  /** Numbers drawn once, in device pixels, for copying into cells. */
+  function Atlas() {
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = this.canvas.height = 1024;
+    this.ctx = this.canvas.getContext("2d");
+    this.reset();
+  }
+
+  Atlas.prototype.reset = function () {
+    this.ctx.clearRect(0, 0, 1024, 1024);
+    this.glyphs = {};
+    this.x = this.y = this.row = 0;
+  };
+
+  Atlas.prototype.get = function (text, font, ink, size, ratio) {
+    var key = ratio + font + ink + text, glyph = this.glyphs[key];
+    if (glyph) return glyph;
+    var ctx = this.ctx, px = font.replace(/(\d+)px/, function (m, n) { return n * ratio + "px"; });
+    ctx.font = px;
+    var most = (size - 3) * ratio;
+    var w = Math.min(Math.ceil(ctx.measureText(text).width), most) + 2, h = Math.ceil(size * ratio);
+    if (this.x + w > 1024) { this.x = 0; this.y += this.row; this.row = 0; }
+    if (this.y + h > 1024) { this.reset(); ctx.font = px; }
+    ctx.fillStyle = ink;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, this.x + w / 2, this.y + h / 2, most);  // long numbers squeezed in
+    glyph = { x: this.x, y: this.y, w: w, h: h };
+    this.glyphs[key] = glyph;
+    this.x += w;
+    this.row = Math.max(this.row, h);
+    return glyph;
   };
 
   function numberInput(id, label, min, max) {
@@ -238,11 +375,6 @@
                                                 bias: numbers(ex.bias) }) : null;
     var d = config.digits;
     this.digits = d ? { count: d.shape[0], side: d.shape[1], pixels: decodeDigits(d.data) } : null;
-    this.levels = {};
-    var self = this;
-    ["input", "kernel", "output"].forEach(function (role) {
-      self.levels[role] = palette(config.colors, role);
-    });
     var st = JSON.parse(JSON.stringify(config.state));
     st.edits = {};
     this.state = st;
@@ -269,6 +401,25 @@
     return out;
   }
 
+  // The hatching of padding cells as a canvas pattern (grey stripes, as explorer.css had).
+  Explorer.prototype.hatch = function (ctx, ratio) {
+    if (!this.pattern || this.patternRatio !== ratio) {
+      var tile = document.createElement("canvas"), n = Math.round(6 * ratio);
+      tile.width = tile.height = n;
+      var t = tile.getContext("2d");
+      t.fillStyle = "#e2e2e2";
+      t.fillRect(0, 0, n, n);
+      t.strokeStyle = this.colors.padding;
+      t.lineWidth = 2.2 * ratio;
+      t.beginPath();
+      for (var d = -n; d <= n; d += n) { t.moveTo(d, n); t.lineTo(d + n, 0); }
+      t.stroke();
+      this.pattern = ctx.createPattern(tile, "repeat");
+      this.patternRatio = ratio;
+    }
+    return this.pattern;
+  };
+
   Explorer.prototype.build = function () {
     var self = this, p = this.prefix, c = {};
     this.controls = c;
@@ -278,6 +429,11 @@
     });
     this.root.textContent = "";
     this.root.classList.add("cx-live");
+    this.colors = palette(colors);
+    this.rgb = this.colors.rgb;
+    this.atlas = new Atlas();
+    this.pixels = document.createElement("canvas");  // a scratch canvas for Grid.paint
+    this.font = getComputedStyle(this.root).fontFamily || "sans-serif";
     var form = el("form", { class: "cx-controls", "aria-label": "explorer settings" });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
 
@@ -507,6 +663,7 @@
     kindLabel.hidden = !shown(st.op, "padKind", st);
     if (kindLabel.hidden && st.padKind !== "numbers") { st.padKind = "numbers"; this.controls.padKind.value = "numbers"; }
     var numbers = shown(st.op, "padding-numbers", st);
+    this.controls.size[1].max = String(E.LIMITS.size[st.dims]);  // 1-D signals may be longer
     ["size", "kernelSize", "stride", "padding", "dilation", "outputPadding"].forEach(function (name) {
       var h = self.controls[name][0].parentNode, w = self.controls[name][1].parentNode;
       h.hidden = st.dims === 1 || (name === "padding" && !numbers);
@@ -558,12 +715,13 @@
     var C = s.inChannels, H = s.dims === 2 ? s.size[0] : 1, W = s.size[s.dims - 1];
     sec.heading.textContent = "input x";
     sec.shape.textContent = "x: " + shapeText([C].concat(s.size));
-    var x = this.rawX, vmax = vmaxOf(x), levels = this.levels.input;
+    var x = this.rawX, vmax = vmaxOf(x);
     this.channelGrids("input", C, function (c) { return C > 1 ? "channel " + c : "x"; })
       .forEach(function (g, c) {
         g.resize(H, W);
         g.kind = "input";
-        for (var k = 0; k < H * W; k++) g.set(k, x[c * H * W + k], "value", vmax, levels);
+        for (var k = 0; k < H * W; k++) g.set(k, x[c * H * W + k], "value", vmax);
+        g.paint();
       });
   };
 
@@ -635,7 +793,7 @@
     var padded = r.canvas && (r.canvas.H > H || r.canvas.W > W);
     sec.heading.textContent = "input x" + (padded ? " (padded)" : "");
     sec.shape.textContent = "x: " + shapeText([C].concat(s.size)) + "  (" + names + ")";
-    var vmax = vmaxOf(r.x), levels = this.levels.input;
+    var vmax = vmaxOf(r.x);
     var pool = s.op === "max_pool" || s.op === "avg_pool";
     var grids = this.channelGrids("input", C, function (c) {
       return C > 1 ? "channel " + c : "x";
@@ -654,15 +812,16 @@
       for (var pr = 0; pr < rows; pr++) {
         for (var pc = 0; pc < cols; pc++) {
           var k = pr * cols + pc;
-          if (!r.canvas) { g.set(k, r.x[c * HW + k], "value", vmax, levels); continue; }
+          if (!r.canvas) { g.set(k, r.x[c * HW + k], "value", vmax); continue; }
           if (pr >= r.canvas.H || pc >= r.canvas.W) { g.set(k, 0, "outside"); continue; }
           var src = r.canvas.src[pr * r.canvas.W + pc];
           var inside = pr >= top && pr < top + H && pc >= left && pc < left + W;
-          if (inside) g.set(k, r.x[c * HW + src], "value", vmax, levels);
+          if (inside) g.set(k, r.x[c * HW + src], "value", vmax);
           else if (src >= 0) g.set(k, r.x[c * HW + src], "padding");
           else g.set(k, s.op === "max_pool" ? -Infinity : 0, "padding");
         }
       }
+      g.paint();
     });
     this.inputGeometry = { rows: rows, cols: cols, top: top, left: left };
     void self;
@@ -685,14 +844,15 @@
     sec.shape.textContent = "w: " + shapeText(ws) + "  (" +
       (t ? "C_in \u00d7 C_out/g" : "C_out \u00d7 C_in/g") + (s.dims === 2 ? " \u00d7 k_h \u00d7 k_w)" : " \u00d7 k)") +
       (r.bias ? ";  bias b: " + Array.prototype.map.call(r.bias, E.formatValue).join(", ") : "");
-    var n = ws[0] * ws[1], vmax = vmaxOf(r.weight), levels = this.levels.kernel;
+    var n = ws[0] * ws[1], vmax = vmaxOf(r.weight);
     var grids = this.channelGrids("kernel", n, function (i) {
       return n > 1 ? "w[" + Math.floor(i / ws[1]) + ", " + (i % ws[1]) + "]" : "w";
     });
     grids.forEach(function (g, i) {
       g.resize(kh, kw);
       g.kind = "kernel";
-      for (var k = 0; k < kh * kw; k++) g.set(k, r.weight[i * kh * kw + k], "value", vmax, levels);
+      for (var k = 0; k < kh * kw; k++) g.set(k, r.weight[i * kh * kw + k], "value", vmax);
+      g.paint();
     });
   };
 
@@ -742,10 +902,11 @@
 
   Explorer.prototype.showStep = function () {
     var r = this.result, n = this.current(), grids = this.sections.output.grids;
-    var per = r.outShape[1] * r.outShape[2], vmax = this.outputVmax, levels = this.levels.output;
+    var per = r.outShape[1] * r.outShape[2], vmax = this.outputVmax;
     for (var o = 0; o < r.out.length; o++) {
-      grids[Math.floor(o / per)].set(o % per, r.out[o], o < n ? "value" : "pending", vmax, levels);
+      grids[Math.floor(o / per)].set(o % per, r.out[o], o < n ? "value" : "pending", vmax);
     }
+    grids.forEach(function (g) { g.paint(); });
     this.controls.slider.value = String(n);
     var cell = r.cell(n - 1);
     this.stepLabel.textContent = "step " + n + " of " + this.steps;
@@ -863,6 +1024,7 @@
     var old = grid.cells[grid.focus];
     if (old && old !== cell) old.setAttribute("tabindex", "-1");
     cell.setAttribute("tabindex", "0");
+    cell.setAttribute("aria-label", grid.spoken(cell.cxIndex));
     grid.focus = cell.cxIndex;
   };
 
@@ -904,11 +1066,9 @@
     if (!this.result.ok) return false;
     var key = this.entryKey(cell), self = this, editor = this.editor;
     if (!key) return false;
-    var before = cell.textContent;
     editor.value = first === null || first === undefined ? (cell.getAttribute("data-value") || "") : first;
     editor.setAttribute("aria-label", "new value for " + key.charAt(0) + "[" + key.slice(1).replace(/,/g, ", ") + "]");
-    cell.textContent = "";
-    cell.cxState = null;
+    cell.classList.add("cx-editing");
     cell.appendChild(editor);
     editor.focus();
     var done = false;
@@ -918,7 +1078,7 @@
       editor.onkeydown = editor.onblur = null;
       var v = Number(editor.value.replace("\u2212", "-"));
       if (editor.parentNode) editor.parentNode.removeChild(editor);
-      cell.textContent = before;
+      cell.classList.remove("cx-editing");
       if (commit && editor.value.trim() !== "" && isFinite(v)) {
         self.state.edits[key] = v;
         if (self.state.source === "example" && !self.example) self.state.source = "random";
