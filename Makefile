@@ -11,7 +11,7 @@ SRC_HASH = $$(cat pyproject.toml $$(find src -name '*.py' -o -name '*.js' -o -na
   | sha256sum | cut -c1-16)
 NBVAL_TIMEOUT ?= 900
 
-.PHONY: setup book test lint unit notebooks build browser offline chromium clean lock hooks
+.PHONY: setup book test lint unit js notebooks build browser offline chromium clean lock hooks
 
 $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ lock: setup
 unit: setup
 	$(BIN)/pytest -q tests -m "not browser"
 
+# The JavaScript the pages inline (src/cnnbook/web: the explorer's engine, the exercises):
+# golden cases computed with torch, checked by node's built-in test runner (tests/js).
+GOLDEN := _build/golden/engine_cases.json
+js: setup
+	$(BIN)/python scripts/golden_cases.py --out $(GOLDEN)
+	CNNBOOK_GOLDEN=$(GOLDEN) node --test tests/js/
+
 # Every output reproduces: nbval runs each notebook the build executed again and compares every
 # output with the build's (glued values included), after the sanitize patterns of
 # tests/nbval_sanitize.cfg (each one explained there). scripts/executed_copies.py takes the
@@ -89,7 +96,7 @@ notebooks: build
 browser: setup chromium
 	CNNBOOK_BROWSER=1 CNNBOOK_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -m browser tests/browser
 
-test: lint unit build notebooks browser
+test: lint unit js build notebooks browser
 	@echo "make test: all passed"
 
 clean:
