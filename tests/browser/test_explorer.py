@@ -33,12 +33,16 @@ _spec.loader.exec_module(golden)
 
 # What one explorer shows, read from its DOM (.cx-app): the input cells per channel (the
 # input's own cells, not padding), the kernels, the outputs, shape, formula, message, code.
+# The cells a grid shows (it keeps hidden ones for later).
+CELLS = ".cx-row:not([hidden]) > .cx-cell:not([hidden])"
+
 READ_JS = """(app) => {
+  const CELLS = '""" + CELLS + """';
   const num = (c) => c.dataset.value === '-inf' ? -Infinity : Number(c.dataset.value);
   const grids = (role) => Array.from(app.querySelectorAll('.cx-s-' + role + ' .cx-grid'))
     .filter((g) => !g.closest('[hidden]'));
   const values = (role, cls) => grids(role).map((g) =>
-    Array.from(g.querySelectorAll('.cx-cell' + cls)).map(num));
+    Array.from(g.querySelectorAll(CELLS + cls)).map(num));
   const shape = app.querySelector('.cx-s-output .cx-shape').dataset.shape;
   return {
     refused: app.classList.contains('cx-refused'),
@@ -48,7 +52,8 @@ READ_JS = """(app) => {
     x: values('input', '.cx-value'),
     w: values('kernel', '.cx-value'),
     out: values('output', ''),
-    pending: app.querySelectorAll('.cx-s-output .cx-pending').length,
+    pending: grids('output').map((g) => g.querySelectorAll(CELLS + '.cx-pending').length)
+      .reduce((a, b) => a + b, 0),
     formula: Array.from(app.querySelectorAll('.cx-formula-line')).map((l) => l.textContent),
     code: app.querySelector('.cx-code code').textContent,
     inputGrids: grids('input').length,
@@ -57,11 +62,13 @@ READ_JS = """(app) => {
 
 # The flat indices of the input cells and output cells carrying a highlight class.
 MARKS_JS = """(app, [inputClasses, outputClass]) => {
+  const CELLS = '""" + CELLS + """';
+  const shown = (role) => Array.from(app.querySelectorAll('.cx-s-' + role + ' .cx-grid'))
+    .filter((g) => !g.closest('[hidden]'));
   const marked = (cells, classes) => cells.flatMap((c, i) =>
     classes.some((k) => c.classList.contains(k)) ? [i] : []);
-  const inputs = Array.from(app.querySelectorAll('.cx-s-input .cx-grid')).flatMap((g) =>
-    Array.from(g.querySelectorAll('.cx-cell.cx-value')));
-  const outputs = Array.from(app.querySelectorAll('.cx-s-output .cx-grid .cx-cell'));
+  const inputs = shown('input').flatMap((g) => Array.from(g.querySelectorAll(CELLS + '.cx-value')));
+  const outputs = shown('output').flatMap((g) => Array.from(g.querySelectorAll(CELLS)));
   return {inputs: marked(inputs, inputClasses), outputs: marked(outputs, [outputClass])};
 }"""
 
@@ -365,8 +372,8 @@ def test_hovering_shows_receptive_fields_as_torch_finds_them(widget, changes):
     shown = check_against_torch(widget)
     setting = widget.setting()
     reach = golden.reaches(setting, (setting["inChannels"], *setting["size"])).numpy()
-    outputs = widget.app.locator(".cx-s-output .cx-grid .cx-cell")
-    inputs = widget.app.locator(".cx-s-input .cx-grid .cx-cell.cx-value")
+    outputs = widget.app.locator(f".cx-s-output figure:not([hidden]) .cx-grid {CELLS}")
+    inputs = widget.app.locator(f".cx-s-input figure:not([hidden]) .cx-grid {CELLS}.cx-value")
     n_out, n_in = outputs.count(), inputs.count()
     assert (n_in, n_out) == reach.shape and n_out == sum(len(o) for o in shown["out"])
     for o in sorted({0, n_out // 2, n_out - 1}):
@@ -427,7 +434,7 @@ def test_every_control_is_labelled_and_the_widget_works_by_keyboard(widget):
     assert "cx-current" in focused
     assert app.locator(".cx-s-input .cx-window").count() == 9
     # Enter on an input cell edits it; the output follows
-    cell = app.locator(".cx-s-input .cx-cell.cx-value").nth(8)
+    cell = app.locator(f".cx-s-input {CELLS}.cx-value").nth(8)
     cell.focus()
     page.keyboard.press("Enter")
     page.keyboard.press("Control+A")

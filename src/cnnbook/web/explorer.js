@@ -195,26 +195,33 @@
     }
   };
 
+  /** Show nr x nc cells. Rows and cells are made once and then only hidden and shown
+   * again: making thousands of elements anew costs the browser far more. */
   Grid.prototype.resize = function (nr, nc) {
     if (nr === this.nr && nc === this.nc) return;
     var r, q, row;
+    if (this.cells.length) this.cells[Math.max(0, this.focus)].setAttribute("tabindex", "-1");
     while (this.rows.length < nr) {
       row = el("div", { class: "cx-row", role: "row" });
       this.rows.push(row);
       this.body.appendChild(row);
     }
-    while (this.rows.length > nr) this.body.removeChild(this.rows.pop());
+    for (r = 0; r < this.rows.length; r++) {
+      if (this.rows[r].hidden !== r >= nr) this.rows[r].hidden = r >= nr;
+    }
     this.cells = [];
     for (r = 0; r < nr; r++) {
       row = this.rows[r];
-      while (row.children.length > nc) row.removeChild(row.lastChild);
       if (row.children.length < nc) {
         var more = document.createDocumentFragment();
         for (q = row.children.length; q < nc; q++) more.appendChild(CELL_NODE.cloneNode(false));
         row.appendChild(more);
       }
-      for (q = 0; q < nc; q++) {
-        var cell = row.children[q];
+      var kids = row.children;
+      for (q = 0; q < kids.length; q++) {
+        var cell = kids[q];
+        if (cell.hidden !== q >= nc) cell.hidden = q >= nc;
+        if (q >= nc) continue;
         cell.cxIndex = r * nc + q;
         cell.cxGrid = this;
         cell.cxState = cell.cxClass = null;
@@ -777,11 +784,13 @@
   }
 
   Explorer.prototype.channelGrids = function (role, count, label) {
-    var sec = this.sections[role];
-    while (sec.grids.length < count) {
-      sec.grids.push(new Grid(sec.box, role, "", this, role + sec.grids.length));
+    var sec = this.sections[role];  // grids, too, are kept and hidden when not needed
+    sec.pool = sec.pool || [];
+    while (sec.pool.length < count) {
+      sec.pool.push(new Grid(sec.box, role, "", this, role + sec.pool.length));
     }
-    while (sec.grids.length > count) sec.box.removeChild(sec.grids.pop().wrap);
+    sec.pool.forEach(function (g, i) { if (g.wrap.hidden !== i >= count) g.wrap.hidden = i >= count; });
+    sec.grids = sec.pool.slice(0, count);
     sec.grids.forEach(function (g, i) { g.index = i; g.label(label(i)); });
     return sec.grids;
   };
