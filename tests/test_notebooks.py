@@ -1,4 +1,5 @@
-"""The notebook policy: stored stripped, one kernel, no library code, every page in the TOC."""
+"""The notebook policy: stored stripped, one kernel, no library code, every page in the TOC,
+and code the reader sees that fits the page: short cells, short lines, no book machinery."""
 
 import json
 import re
@@ -104,3 +105,45 @@ def test_shown_code_is_only_the_formula(page, name):
     assert 0 < len(body) <= SHOWN_LINES, f"{name}: {len(body)} lines"
     for word in ("raise", "check_", "as_array", "isinstance"):
         assert word not in "\n".join(body), f"{name} checks its arguments ({word})"
+
+
+#: Tags that keep a cell's code off the page (``hide-input`` folds it behind a toggle).
+HIDDEN = {"remove-cell", "remove-input", "hide-input"}
+
+#: Tags that keep a cell's code out of the page altogether: where glue calls live.
+REMOVED = {"remove-cell", "remove-input"}
+
+#: Visible code cells have at most this many lines; every code line at most RUFF_WIDTH.
+VISIBLE_LINES = 15
+RUFF_WIDTH = 100
+
+
+def _code_cells(path: Path) -> list[tuple[int, set[str], list[str]]]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(i, set(cell.get("metadata", {}).get("tags", [])), "".join(cell["source"]).split("\n"))
+            for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_visible_code_cells_are_short_and_fit_the_page(path):
+    for i, tags, lines in _code_cells(path):
+        if tags & HIDDEN:
+            continue
+        assert len(lines) <= VISIBLE_LINES, f"cell {i} shows {len(lines)} lines"
+        wide = [line for line in lines if len(line) > PAGE_WIDTH]
+        assert not wide, f"cell {i} runs past the page ({PAGE_WIDTH} characters): {wide[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_line_keeps_the_line_length(path):
+    for i, _, lines in _code_cells(path):
+        wide = [line for line in lines if len(line) > RUFF_WIDTH]
+        assert not wide, f"cell {i} has a line over {RUFF_WIDTH} characters: {wide[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_glue_lives_in_hidden_cells(path):
+    """The reader's cell shows the computation and what it prints, not the book's machinery."""
+    for i, tags, lines in _code_cells(path):
+        if not tags & REMOVED:
+            assert not any("glue(" in line for line in lines), f"cell {i} glues in sight"

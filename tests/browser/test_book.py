@@ -5,6 +5,7 @@ Run by ``make browser`` (part of ``make test``) after the build; see conftest.py
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from urllib.parse import urlsplit
 
@@ -36,6 +37,35 @@ UNTYPESET_JS = """() => Array.from(document.querySelectorAll('main .math'))
   .map(m => m.textContent.slice(0, 80))"""
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 100))"""
+
+
+# Code blocks of cells, and code a cell shows (inspect.getsource): wider than their box?
+WIDE_CODE_JS = """() => Array.from(document.querySelectorAll(
+    'main div.cell_input pre, main div.cell_output div.highlight pre'))
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+  .map(pre => pre.textContent.split('\\n').sort((a, b) => b.length - a.length)[0])"""
+
+# How many characters of code fit across a code cell: its width over one character's width.
+CHARACTERS_JS = """() => {
+  const pre = document.querySelector('main div.cell_input pre');
+  if (!pre) return null;
+  const style = getComputedStyle(pre), probe = document.createElement('span');
+  probe.textContent = '0'.repeat(100);
+  probe.style.font = style.font;
+  pre.appendChild(probe);
+  const width = probe.getBoundingClientRect().width / 100;
+  probe.remove();
+  const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return Math.floor(inner / width);
+}"""
+
+
+def _page_width() -> int:
+    """``PAGE_WIDTH`` of the notebook policy (tests/test_notebooks.py)."""
+    spec = importlib.util.spec_from_file_location("policy", ROOT / "tests" / "test_notebooks.py")
+    policy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(policy)
+    return policy.PAGE_WIDTH
 
 
 def _html(page: str) -> str:
@@ -128,3 +158,12 @@ def test_search_finds_the_word(tab):
     pages = {urlsplit(h).path.lstrip("/").removesuffix(".html")
              for h in results.evaluate_all("links => links.map(a => a.href)")}
     assert SEARCH_HIT in pages, f"searching {SEARCH_WORD!r} found {sorted(pages)}"
+
+
+def test_code_fits_the_page(book_page):
+    """No code cell, and no code a cell shows, needs a horizontal scrollbar at desktop width."""
+    wide = book_page.page.evaluate(WIDE_CODE_JS)
+    assert not wide, f"code wider than the page: {wide[:3]}"
+    fits = book_page.page.evaluate(CHARACTERS_JS)
+    if fits is not None:  # the notebook policy's line limit is what fits here
+        assert fits >= _page_width(), f"only {fits} characters fit across a code cell"
