@@ -63,7 +63,7 @@ def test_the_frame_image_says_in_words_what_it_shows():
     assert '<img alt="a &quot;max&quot; pool" id="_anim_img' in given
 
 
-def test_final_frame_shows_the_finished_output():
+def test_plot_final_frame_shows_the_finished_output():
     anim = animate_conv2d(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
     fig = plot_final_frame(anim)
     assert isinstance(fig, Figure) and fig is anim.figure
