@@ -4,6 +4,7 @@ page within its size budget (the widget's JavaScript itself is tested in tests/j
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import json
 import re
@@ -15,9 +16,11 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from cnnbook.viz import explorer as module
 from cnnbook.viz import style
 from cnnbook.viz.explorer import FALLBACK_BYTES, explorer
+
+# the module itself (cnnbook.viz re-exports the function under the module's name)
+module = importlib.import_module("cnnbook.viz.explorer")
 
 CONFIG = re.compile(r'<script type="application/json" class="cx-config">(.*?)</script>', re.S)
 
