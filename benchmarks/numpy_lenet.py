@@ -1,9 +1,11 @@
 """Time one epoch of the NumPy LeNet-5 (cnnbook.layers) against PyTorch's, on the same batches.
 
 Run: ``python benchmarks/numpy_lenet.py [--threads 2] [--batch-size 256] [--seed 0]``
-(about a minute on 2 cores), and add ``--full`` to then train the NumPy LeNet on all
+(a minute or two on 2 cores), and add ``--full`` to then train the NumPy LeNet on all
 60,000 MNIST training images in float32 and report its test accuracy (several minutes).
 
+* agreement first: on one batch in float64, the NumPy LeNet's loss and gradients must equal
+  PyTorch's (to 1e-10, relative), or nothing is timed;
 * speed: the modern LeNet-5 of :mod:`cnnbook.models` and :func:`cnnbook.layers.lenet5`
   start from the same weights and take one epoch of Adam steps (learning rate 1e-3) on
   the same shuffled mini-batches, step by step in turn, so that both meet the same load
@@ -55,6 +57,28 @@ from cnnbook import data, layers, optim, train  # noqa: E402
 from cnnbook.models import LeNet5  # noqa: E402
 
 
+def check_agreement(images: np.ndarray, labels: np.ndarray, seed: int) -> float:
+    """Before timing anything: the NumPy LeNet's loss and gradients on one batch equal
+    PyTorch's in float64 (returns the largest gap, relative to each gradient's largest entry)."""
+    torch.manual_seed(seed)
+    model = LeNet5.modern().double()
+    net = layers.lenet5(dtype="float64")
+    net.load_state_dict(model.state_dict())
+    x, t = images[:32].astype(np.float64), labels[:32]
+    loss_fn = layers.SoftmaxCrossEntropy()
+    loss = loss_fn(net(x), t)
+    net.backward(loss_fn.backward())
+    expected = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(t))
+    expected.backward()
+    grads = {k: p.grad.numpy() for k, p in model.named_parameters()}
+    gap = max(np.abs(p.grad - grads[k]).max() / np.abs(grads[k]).max()
+              for k, p in net.parameters().items())
+    if not (gap < 1e-10 and np.isclose(loss, expected.item(), rtol=1e-12)):
+        raise SystemExit(f"the NumPy LeNet disagrees with PyTorch (gradient gap {gap:.1e}); "
+                         "not timing it")
+    return gap
+
+
 def time_epoch(images: np.ndarray, labels: np.ndarray, batch_size: int,
                seed: int) -> optim.Lockstep:
     """One epoch of Adam steps per library, in lockstep: same batches, same initial weights."""
@@ -94,6 +118,9 @@ def main(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     train_split, test_split = data.load("mnist", train=True), data.load("mnist", train=False)
     timed = train.subset(train_split, args.limit)
+    gap = check_agreement(timed.images.numpy(), timed.labels.numpy(), args.seed)
+    print(f"agreement with PyTorch on one batch in float64: gradients within {gap:.0e} "
+          "(relative)", flush=True)
     print(f"one epoch: {len(timed):,} images in batches of {args.batch_size}, "
           f"{args.threads} thread(s) per library", flush=True)
     seconds = time_epoch(timed.images.numpy(), timed.labels.numpy(), args.batch_size,
