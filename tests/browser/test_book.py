@@ -39,9 +39,10 @@ BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 100))"""
 
 
-# Code blocks of cells, and code a cell shows (inspect.getsource): wider than their box?
+# Code blocks of cells, and code a cell shows as HTML (IPython's Code of inspect.getsource),
+# that are wider than their box (printed text outputs are not code and may scroll)
 WIDE_CODE_JS = """() => Array.from(document.querySelectorAll(
-    'main div.cell_input pre, main div.cell_output div.highlight pre'))
+    'main div.cell_input pre, main div.cell_output div.text_html div.highlight pre'))
   .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
   .map(pre => pre.textContent.split('\\n').sort((a, b) => b.length - a.length)[0])"""
 
