@@ -54,3 +54,7 @@ from cnnbook.viz.signals import plot_signal
 # images and bar charts
 from cnnbook.viz.bars import plot_bars
 from cnnbook.viz.images import plot_feature_maps, plot_filters, plot_images
+
+# isort: split
+# the convolution explorer, live in the page
+from cnnbook.viz.explorer import explorer
