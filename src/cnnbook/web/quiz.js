@@ -195,16 +195,10 @@
 
   // --- seeded problems ---------------------------------------------------------------------
 
-  /** A seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same problems. */
+  /** A seeded generator of numbers in [0, 1): the same seed, the same problems. Drills load
+   * web/arithmetic.js anyway; its generator is the explorer's too. */
   function makeRng(seed) {
-    var a = seed >>> 0;
-    return function () {
-      a = (a + 0x6d2b79f5) >>> 0;
-      var t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return arithmetic().seededRandom(seed);
   }
 
   function int(rng, lo, hi) { return lo + Math.floor(rng() * (hi - lo + 1)); }
