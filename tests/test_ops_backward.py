@@ -142,7 +142,7 @@ def test_max_pool2d_backward_equals_autograd(case, dilation):
 
 
 @settings(max_examples=50)
-@given(pool_cases(), st.booleans(), st.sampled_from([None, 2]))
+@given(pool_cases(), st.booleans(), st.sampled_from([None, 2, -3]))
 def test_avg_pool2d_backward_equals_autograd(case, count_include_pad, divisor_override):
     x, rng, kw = case
     kw.update(count_include_pad=count_include_pad, divisor_override=divisor_override)
@@ -185,6 +185,8 @@ X, W, G = np.zeros((1, 2, 5, 5)), np.zeros((4, 2, 3, 3)), np.zeros((1, 4, 3, 3))
          r"grad_out must have the shape of the forward output \(1, 2, 2, 2\)"),
         (lambda: avg_pool2d_backward(G, (1, 4, 6, 6), 2, padding=2), ValueError,
          r"padding must be at most half of kernel_size"),
+        (lambda: avg_pool2d_backward(G[..., :1, :1], (1, 4, 2, 2), 2, divisor_override=0),
+         ValueError, r"divisor_override must be a non-zero integer"),
     ],
 )
 def test_bad_arguments_are_named(call, error, match):

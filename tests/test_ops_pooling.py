@@ -82,7 +82,7 @@ def test_max_and_min_pool2d_equal_torch_with_indices(case):
 
 
 @settings(max_examples=60)
-@given(pool_cases(), st.booleans(), st.sampled_from([None, 1, 3]))
+@given(pool_cases(), st.booleans(), st.sampled_from([None, 1, 3, -2]))
 def test_avg_and_sum_pool2d_equal_torch(case, count_include_pad, divisor_override):
     x, kw = case
     kw = without_dilation(kw)
@@ -159,6 +159,16 @@ def test_global_avg_pool2d_equals_adaptive_avg_pool():
     np.testing.assert_allclose(global_avg_pool2d(x, keepdims=False), expected[..., 0, 0])
 
 
+@pytest.mark.parametrize("divisor", [-1, -3, 2])
+def test_divisor_override_may_be_negative_as_in_torch(divisor):
+    x = np.random.default_rng(1).standard_normal((1, 2, 5, 6))
+    expected = F.avg_pool2d(torch.from_numpy(x), 2, 1, divisor_override=divisor).numpy()
+    np.testing.assert_allclose(avg_pool2d(x, 2, 1, divisor_override=divisor), expected,
+                               rtol=1e-12)
+    with pytest.raises(RuntimeError, match="divisor must be not zero"):  # torch refuses 0 only
+        F.avg_pool2d(torch.from_numpy(x), 2, divisor_override=0)
+
+
 def test_float32_and_tensor_input():
     x = torch.randn(1, 2, 6, 6, generator=torch.Generator().manual_seed(0))
     got = max_pool2d(x, 2)
@@ -191,7 +201,9 @@ X = np.zeros((1, 1, 4, 4))
         (lambda: pool2d(X, 2, mode="median"), ValueError, r"mode must be one of 'max', 'avg', "
          r"'min', 'sum'; got 'median'"),
         (lambda: avg_pool2d(X, 2, divisor_override=0), ValueError, r"divisor_override must be "
-         r"an integer >= 1, got 0"),
+         r"a non-zero integer \(PyTorch refuses only 0; negative values are allowed\), got 0"),
+        (lambda: avg_pool2d(X, 2, divisor_override=1.5), TypeError, r"divisor_override must be "
+         r"an integer, got 1.5"),
         (lambda: avg_pool1d(X[0], 3, padding=2), ValueError, r"padding must be at most half"),
         (lambda: max_pool2d(X[..., :1, :], 2, padding=1, dilation=2), ValueError,
          r"with dilation=2 and padding=1 some window covers only padding and no pixel of the "

@@ -6,6 +6,11 @@ reads like the formula. All follow PyTorch's shapes and semantics. A function a
 chapter shows is split in two: the public, checked wrapper (validation, batch axis,
 padding, dtype) and ``name_formula``, the formula alone in the book's symbols, which
 does no checking.
+
+Empty arrays are refused, with one exception that PyTorch makes too: a batch of no
+examples (``N = 0``). Every operation with a batch axis (the layers, pooling, padding,
+im2col/col2im, the backward passes) returns an empty batch of the right shape for it
+(see :mod:`cnnbook.ops._batch`); an empty channel or spatial axis is refused.
 """
 
 from cnnbook.ops.arithmetic import LayerField as LayerField
@@ -40,6 +45,7 @@ from cnnbook.ops.correlate import flip as flip
 from cnnbook.ops.fft import fft_convolve1d as fft_convolve1d
 from cnnbook.ops.fft import fft_convolve1d_formula as fft_convolve1d_formula
 from cnnbook.ops.fft import fft_convolve2d as fft_convolve2d
+from cnnbook.ops.fft import fft_length as fft_length
 from cnnbook.ops.padding import PAD_MODES as PAD_MODES
 from cnnbook.ops.padding import pad1d as pad1d
 from cnnbook.ops.padding import pad2d as pad2d

@@ -11,7 +11,9 @@ and must return ``dL/dx``, ``dL/dw`` and ``dL/db``. Each is again a sliding-wind
   in general it is a transposed convolution.
 
 Pooling has no weights: max pooling routes each window's gradient to its winner,
-average pooling spreads it evenly over the cells the mean divided by.
+average pooling spreads it evenly over the cells the mean divided by. As in PyTorch, a
+batch of no examples (``N = 0``) gives an empty input gradient and zero weight and bias
+gradients.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnbook._checks import as_array, as_batched, check_int, check_tuple
+from cnnbook.ops._batch import empty_batch, no_examples
 from cnnbook.ops.arithmetic import conv_output_size
 from cnnbook.ops.padding import pad2d
-from cnnbook.ops.pooling import avg_divisor, max_pool2d, pool_geometry
+from cnnbook.ops.pooling import avg_divisor, check_divisor, max_pool2d, pool_geometry
 from cnnbook.ops.windows import col2im, im2col
 
 __all__ = [
@@ -52,6 +55,13 @@ class _ConvArgs(NamedTuple):
     x_shape: tuple[int, int, int, int]
     weight_shape: tuple[int, int, int, int]
     out_shape: tuple[int, int, int, int]
+
+
+def _one_example(shape: Sequence[int]) -> Sequence[int]:
+    """``shape`` with a batch of one where it has a batch of none (``(0, C, H, W)``)."""
+    if isinstance(shape, Sequence) and len(shape) == 4 and shape[0] == 0:
+        return (1, *shape[1:])
+    return shape
 
 
 def _shape(name: str, value: object, n: int) -> tuple[int, ...]:
@@ -132,8 +142,12 @@ def conv2d_input_grad(
 
     ``input_shape`` is the shape of ``x`` (with stride > 1 it cannot be read off
     ``grad_out``). Equal to ``torch.nn.grad.conv2d_input`` and to
-    :func:`cnnbook.ops.conv_transpose2d`.
+    :func:`cnnbook.ops.conv_transpose2d`; a batch of no examples (``N = 0``) gives an
+    empty gradient, as in PyTorch.
     """
+    if (one := empty_batch(grad_out, 4)) is not None:
+        return no_examples(conv2d_input_grad(one, weight, _one_example(input_shape), stride,
+                                             padding, dilation, groups))
     grad_out, batched = as_batched("grad_out", grad_out, 4, "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=4)
     input_shape = _shape("input_shape", input_shape, 4 if batched else 3)
@@ -154,8 +168,12 @@ def conv2d_weight_grad(
 ) -> np.ndarray:
     """``dL/dw`` of ``conv2d``: every window of ``x`` weighted by its output gradient, summed.
 
-    Equal to ``torch.nn.grad.conv2d_weight``.
+    Equal to ``torch.nn.grad.conv2d_weight``; a batch of no examples (``N = 0``) gives
+    zeros, as in PyTorch.
     """
+    one_x, one_g = empty_batch(x, 4), empty_batch(grad_out, 4)
+    if one_x is not None and one_g is not None:
+        x, grad_out = one_x, one_g  # zeros: every product is 0
     x, batched = as_batched("x", x, 4, "(N, C, H, W)")
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
     grad_out = grad_out if batched else grad_out[None]
@@ -169,7 +187,12 @@ def conv2d_weight_grad(
 
 
 def conv2d_bias_grad(grad_out: object) -> np.ndarray:
-    """``dL/db`` of ``conv2d``: each output channel's gradient summed over batch and positions."""
+    """``dL/db`` of ``conv2d``: each output channel's gradient summed over batch and positions.
+
+    A batch of no examples (``N = 0``) gives zeros, as in PyTorch.
+    """
+    if (one := empty_batch(grad_out, 4)) is not None:
+        grad_out = one  # zeros
     grad_out = as_array("grad_out", grad_out, ndim=(3, 4))
     axes = (0, 2, 3) if grad_out.ndim == 4 else (1, 2)
     return grad_out.sum(axis=axes)
@@ -179,7 +202,16 @@ def conv2d_backward(
     x: object, weight: object, grad_out: object,
     stride: Pair = 1, padding: Pair = 0, dilation: Pair = 1, groups: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All three gradients of ``conv2d``: ``(dL/dx, dL/dw, dL/db)``."""
+    """All three gradients of ``conv2d``: ``(dL/dx, dL/dw, dL/db)``.
+
+    A batch of no examples (``N = 0``) gives an empty ``dL/dx`` and zero ``dL/dw``,
+    ``dL/db``, as in PyTorch.
+    """
+    one_x, one_g = empty_batch(x, 4), empty_batch(grad_out, 4)
+    if one_x is not None and one_g is not None:
+        grad_x, grad_w, grad_b = conv2d_backward(one_x, weight, one_g, stride, padding,
+                                                 dilation, groups)
+        return grad_x[:0], grad_w, grad_b
     x = as_array("x", x, ndim=(3, 4))
     weight = as_array("weight", weight, ndim=4)
     args = (stride, padding, dilation, groups)
@@ -198,8 +230,14 @@ def conv2d_backward_loop(
 
     The forward pass adds ``w[o, c, a, b] * x_pad[n, c', i*s + a*d, j*s + b*d]`` into
     ``y[n, o, i, j]``; so ``grad_out[n, o, i, j]`` times the weight flows back to that input
-    pixel, and times that pixel flows back to the weight.
+    pixel, and times that pixel flows back to the weight. A batch of no examples
+    (``N = 0``) gives an empty ``dL/dx`` and zero ``dL/dw``, ``dL/db``, as in PyTorch.
     """
+    one_x, one_g = empty_batch(x, 4), empty_batch(grad_out, 4)
+    if one_x is not None and one_g is not None:
+        grad_x, grad_w, grad_b = conv2d_backward_loop(one_x, weight, one_g, stride, padding,
+                                                      dilation, groups)
+        return grad_x[:0], grad_w, grad_b
     x, batched = as_batched("x", x, 4, "(N, C, H, W)")
     weight = as_array("weight", weight, ndim=4)
     grad_out = as_array("grad_out", grad_out, ndim=4 if batched else 3)
@@ -235,7 +273,12 @@ def max_pool2d_backward(
     A pixel that wins several overlapping windows collects all their gradients. When a
     window has tied maxima, PyTorch (and this function) picks one winner, the first in
     reading order, and gives it the whole gradient; the other tied pixels get nothing.
+    A batch of no examples (``N = 0``) gives an empty gradient, as in PyTorch.
     """
+    one_x, one_g = empty_batch(x, 4), empty_batch(grad_out, 4)
+    if one_x is not None and one_g is not None:
+        return no_examples(max_pool2d_backward(one_x, one_g, kernel_size, stride, padding,
+                                               dilation, ceil_mode))
     x = as_array("x", x, ndim=(3, 4))
     _, winners = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, True)
     grad_out = as_array("grad_out", grad_out)
@@ -254,7 +297,14 @@ def avg_pool2d_backward(
 ) -> np.ndarray:
     """``dL/dx`` of ``avg_pool2d``: each window's gradient, divided by the window's divisor,
     goes to every input pixel in the window (the shares that land on padding are dropped).
+
+    ``divisor_override`` may be any integer but 0, negative ones included, as in PyTorch.
+    A batch of no examples (``N = 0``) gives an empty gradient, as in PyTorch.
     """
+    if (one := empty_batch(grad_out, 4)) is not None:
+        return no_examples(avg_pool2d_backward(
+            one, _one_example(input_shape), kernel_size, stride, padding, ceil_mode,
+            count_include_pad, divisor_override))
     grad_out = as_array("grad_out", grad_out, ndim=(3, 4))
     shape = _shape("input_shape", input_shape, grad_out.ndim)
     g = pool_geometry(shape[-2:], kernel_size, stride, padding, 1, ceil_mode)
@@ -262,7 +312,7 @@ def avg_pool2d_backward(
     if divisor_override is None:
         divisor = avg_divisor(shape[-2:], g, bool(count_include_pad))
     else:
-        divisor = check_int("divisor_override", divisor_override, minimum=1)
+        divisor = check_divisor(divisor_override)
     share = (grad_out / divisor).reshape(-1, 1, g.out[0] * g.out[1])
     cols = np.broadcast_to(share, (share.shape[0], g.kernel[0] * g.kernel[1], share.shape[2]))
     # a canvas holding the padding and any ceil_mode overhang, so every window fits

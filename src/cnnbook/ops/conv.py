@@ -11,7 +11,8 @@ This is a cross-correlation, as in every deep-learning library. :func:`conv2d_lo
 checks its arguments, pads, and computes it literally with :func:`conv2d_formula`;
 :func:`conv2d` copies every window into one row of a matrix (im2col, transposed) and does a
 single matrix product with the kernels. Both equal ``torch.nn.functional.conv2d`` (and the
-1-D twins ``conv1d``, which run the same code on images of height 1).
+1-D twins ``conv1d``, which run the same code on images of height 1). As in PyTorch, a
+batch of no examples (``N = 0``) gives an empty batch of outputs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnbook._checks import as_array, as_batched, check_int, check_tuple
+from cnnbook.ops._batch import empty_batch_ok
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.windows import _check_span, sliding_windows2d
 
@@ -127,6 +129,7 @@ def _conv_matmul(c: _Conv) -> np.ndarray:
     return out if c.batched else out[0]
 
 
+@empty_batch_ok(4)
 def conv2d(
     x: np.ndarray, weight: np.ndarray,
     bias: np.ndarray | None = None, stride: int | tuple[int, int] = 1, padding: Padding = 0,
@@ -142,6 +145,7 @@ def conv2d(
     return _conv_matmul(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=2))
 
 
+@empty_batch_ok(3)
 def conv1d(
     x: np.ndarray, weight: np.ndarray,
     bias: np.ndarray | None = None, stride: int | tuple[int] = 1, padding: Padding = 0,
@@ -155,6 +159,7 @@ def conv1d(
     return _conv_matmul(_prepare(x, weight, bias, stride, padding, dilation, groups, dims=1))
 
 
+@empty_batch_ok(4)
 def conv2d_loop(
     x: np.ndarray, weight: np.ndarray,
     bias: np.ndarray | None = None, stride: int | tuple[int, int] = 1, padding: Padding = 0,
@@ -170,6 +175,7 @@ def conv2d_loop(
     return y if c.batched else y[0]
 
 
+@empty_batch_ok(3)
 def conv1d_loop(
     x: np.ndarray, weight: np.ndarray,
     bias: np.ndarray | None = None, stride: int | tuple[int] = 1, padding: Padding = 0,

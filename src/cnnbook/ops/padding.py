@@ -3,7 +3,8 @@
 Four ways to invent the missing values, as in ``torch.nn.functional.pad``:
 ``"zeros"`` (a constant, alias ``"constant"``), ``"reflect"`` (mirror without
 repeating the edge), ``"replicate"`` (repeat the edge) and ``"circular"`` (wrap
-around, as if the signal were periodic).
+around, as if the signal were periodic). As ``torch.nn.functional.pad`` does, both take
+an array whose first axis (a batch) has length 0 and return it padded, still empty.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cnnbook._checks import as_array, check_choice, check_int, check_real
+from cnnbook.ops._batch import empty_batch_ok
 
 __all__ = ["PAD_MODES", "pad1d", "pad2d"]
 
@@ -69,6 +71,7 @@ def _pad(x: object, padding: object, mode: str, value: float, n_axes: int) -> np
     return np.pad(x, pads, mode=_NUMPY_MODE[mode])
 
 
+@empty_batch_ok(tuple(range(2, 33)))
 def pad1d(
     x: np.ndarray, padding: int | Sequence[int], mode: str = "zeros", value: float = 0.0
 ) -> np.ndarray:
@@ -81,6 +84,7 @@ def pad1d(
     return _pad(x, padding, mode, value, 1)
 
 
+@empty_batch_ok(tuple(range(3, 33)))
 def pad2d(
     x: np.ndarray, padding: int | Sequence[int], mode: str = "zeros", value: float = 0.0
 ) -> np.ndarray:

@@ -5,6 +5,8 @@ All follow PyTorch's conventions: ``stride`` defaults to ``kernel_size``, ``padd
 is at most half the kernel, and with ``ceil_mode`` a last, partial window is kept only
 if it starts inside the input or its left padding. Max pooling pads with ``-inf`` and
 min pooling with ``+inf``, so padding never wins; mean and sum pooling pad with zeros.
+As in PyTorch, a batch of no examples (``N = 0``, a 4-D input in 2-D, 3-D in 1-D) gives
+an empty batch; an unbatched input with no channels is refused, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnbook._checks import as_array, check_bool, check_choice, check_int, check_tuple
+from cnnbook.ops._batch import empty_batch_ok
 from cnnbook.ops.arithmetic import pool_output_size
 from cnnbook.ops.padding import pad2d
 from cnnbook.ops.windows import sliding_windows2d
@@ -22,6 +25,7 @@ __all__ = [
     "POOL_MODES",
     "PoolGeometry",
     "avg_divisor",
+    "check_divisor",
     "avg_pool1d",
     "avg_pool2d",
     "global_avg_pool2d",
@@ -120,6 +124,15 @@ def pool_windows(x: np.ndarray, g: PoolGeometry, fill: float) -> np.ndarray:
     return windows[..., : g.out[0], : g.out[1], :, :]
 
 
+def check_divisor(divisor_override: object) -> int:
+    """``divisor_override`` as an int; like PyTorch, refuse only 0 (negative ones are fine)."""
+    divisor = check_int("divisor_override", divisor_override)
+    if divisor == 0:
+        raise ValueError("divisor_override must be a non-zero integer (PyTorch refuses only "
+                         "0; negative values are allowed), got 0")
+    return divisor
+
+
 def avg_divisor(size: tuple[int, int], g: PoolGeometry, count_include_pad: bool) -> np.ndarray:
     """The divisor of every output position of average pooling, shape ``(H_out, W_out)``.
 
@@ -158,6 +171,7 @@ def _pool(x: np.ndarray, g: PoolGeometry, mode: str, count_include_pad: bool) ->
     return total / avg_divisor(x.shape[-2:], g, count_include_pad).astype(x.dtype)
 
 
+@empty_batch_ok(4)
 def pool2d(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -175,6 +189,7 @@ def pool2d(
     return _pool(x, g, mode, bool(count_include_pad))
 
 
+@empty_batch_ok(4)
 def pool2d_loop(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -220,6 +235,7 @@ def pool2d_formula(
     return y
 
 
+@empty_batch_ok(4)
 def max_pool2d(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -253,6 +269,7 @@ def _max_with_indices(x: np.ndarray, g: PoolGeometry) -> tuple[np.ndarray, np.nd
     return values, (rows * x.shape[-1] + cols).astype(np.int64)
 
 
+@empty_batch_ok(4)
 def min_pool2d(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -262,6 +279,7 @@ def min_pool2d(
     return pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, mode="min")
 
 
+@empty_batch_ok(4)
 def avg_pool2d(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -270,14 +288,16 @@ def avg_pool2d(
     """The mean of each window, like ``torch.nn.functional.avg_pool2d``.
 
     ``count_include_pad`` decides whether zero-padding cells count in the mean;
-    ``divisor_override`` replaces the count by a fixed number.
+    ``divisor_override`` replaces the count by a fixed integer, any but 0 (PyTorch
+    accepts negative ones too).
     """
     if divisor_override is None:
         return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, count_include_pad, "avg")
-    divisor = check_int("divisor_override", divisor_override, minimum=1)
+    divisor = check_divisor(divisor_override)
     return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, mode="sum") / divisor
 
 
+@empty_batch_ok(4)
 def sum_pool2d(
     x: object, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
@@ -287,6 +307,7 @@ def sum_pool2d(
     return pool2d(x, kernel_size, stride, padding, 1, ceil_mode, mode="sum")
 
 
+@empty_batch_ok(4)
 def global_avg_pool2d(x: object, keepdims: bool = True) -> np.ndarray:
     """The mean of each whole channel: ``(N, C, H, W)`` to ``(N, C, 1, 1)`` (or ``(N, C)``)."""
     x = as_array("x", x, ndim=(3, 4))
@@ -299,6 +320,7 @@ def _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, count_include_
     return _pool(x[..., None, :], g, mode, bool(count_include_pad))[..., 0, :]
 
 
+@empty_batch_ok(3)
 def max_pool1d(
     x: object, kernel_size: int,
     stride: int | None = None, padding: int = 0, dilation: int = 1, ceil_mode: bool = False,
@@ -313,6 +335,7 @@ def max_pool1d(
     return values[..., 0, :], indices[..., 0, :]
 
 
+@empty_batch_ok(3)
 def min_pool1d(
     x: object, kernel_size: int,
     stride: int | None = None, padding: int = 0, dilation: int = 1, ceil_mode: bool = False,
@@ -321,6 +344,7 @@ def min_pool1d(
     return _pool1d(x, kernel_size, stride, padding, dilation, ceil_mode, True, "min")
 
 
+@empty_batch_ok(3)
 def avg_pool1d(
     x: object, kernel_size: int,
     stride: int | None = None, padding: int = 0, ceil_mode: bool = False,
@@ -330,6 +354,7 @@ def avg_pool1d(
     return _pool1d(x, kernel_size, stride, padding, 1, ceil_mode, count_include_pad, "avg")
 
 
+@empty_batch_ok(3)
 def sum_pool1d(
     x: object, kernel_size: int,
     stride: int | None = None, padding: int = 0, ceil_mode: bool = False,

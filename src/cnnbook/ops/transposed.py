@@ -3,7 +3,8 @@
 Where ``conv2d`` gathers a window into one number, ``conv_transpose2d`` scatters one number
 into a window, so the output grows (``stride`` spaces the stamps apart). It is exactly the
 input gradient of ``conv2d`` (:func:`cnnbook.ops.conv2d_input_grad`), and it is also an
-ordinary stride-1 convolution once zeros are put between the input pixels.
+ordinary stride-1 convolution once zeros are put between the input pixels. As in PyTorch,
+a batch of no examples (``N = 0``) gives an empty batch of outputs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnbook._checks import as_array, as_batched, check_int, check_tuple
+from cnnbook.ops._batch import empty_batch_ok
 from cnnbook.ops.arithmetic import conv_transpose_output_size
 from cnnbook.ops.conv import conv2d
 
@@ -68,6 +70,7 @@ def _finish(out: np.ndarray, bias: np.ndarray | None, batched: bool) -> np.ndarr
     return out if batched else out[0]
 
 
+@empty_batch_ok(4)
 def conv_transpose2d(
     x: object, weight: object,
     bias: object | None = None, stride: Pair = 1, padding: Pair = 0, output_padding: Pair = 0,
@@ -98,6 +101,7 @@ def conv_transpose2d(
     return _finish(full[:, :, ph : ph + a.out[0], pw : pw + a.out[1]], bias, batched)
 
 
+@empty_batch_ok(4)
 def conv_transpose2d_loop(
     x: object, weight: object,
     bias: object | None = None, stride: Pair = 1, padding: Pair = 0, output_padding: Pair = 0,

@@ -5,7 +5,8 @@ spaced ``stride`` apart, with taps ``dilation`` apart) and takes a dot product w
 the kernel. :func:`sliding_windows2d` gathers all windows at once as a strided
 *view* (no copy); :func:`im2col` lays them out as the columns of one matrix, so a
 whole convolution becomes one matrix product; :func:`col2im` folds columns back,
-adding up the overlaps (the adjoint of :func:`im2col`).
+adding up the overlaps (the adjoint of :func:`im2col`). Like ``unfold`` and ``fold``,
+both take a batch of no examples (``N = 0``) and return an empty one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnbook._checks import as_array, as_batched, check_tuple
+from cnnbook.ops._batch import empty_batch_ok
 from cnnbook.ops.padding import pad2d
 
 __all__ = ["col2im", "im2col", "sliding_windows1d", "sliding_windows2d"]
@@ -71,6 +73,7 @@ def sliding_windows2d(
     return view[..., :: s[0], :: s[1], :: d[0], :: d[1]]
 
 
+@empty_batch_ok(4)
 def im2col(
     x: np.ndarray, kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
@@ -92,6 +95,7 @@ def im2col(
     return cols if batched else cols[0]
 
 
+@empty_batch_ok(3)
 def col2im(
     cols: np.ndarray, output_size: int | tuple[int, int], kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,

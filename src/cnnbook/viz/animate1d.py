@@ -41,7 +41,7 @@ def animate_conv1d(
     result = ops.convolve1d(x, w, mode) if flip else ops.correlate1d(x, w, mode)
     slid = ops.flip(w) if flip else w
     m, n_out = w.size, result.size
-    left = mode_padding(m, mode)[0]
+    left = mode_padding(x.size, m, mode, "convolve1d" if flip else "correlate1d")[0]
     right = n_out + m - 1 - x.size - left
     canvas = np.pad(x, (left, right))
     pad = padding_mask(canvas.shape, (left,), x.shape)
