@@ -118,3 +118,52 @@ def test_plot_feature_maps_rejects_bad_maps():
         plot_feature_maps(np.zeros((5, 5)))
     with pytest.raises(ValueError, match=r"batch of one \(1, C, H, W\), got shape \(2, 3, 5, 5\)"):
         plot_feature_maps(np.zeros((2, 3, 5, 5)))
+
+
+def colorbar_axes(fig):
+    return [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+
+
+def test_plot_filters_titles_and_a_scale_per_kernel():
+    bank = np.stack([np.full((3, 3), 1 / 9), np.diag([5.0, -1.0, 0.0])])[:, None]
+    fig = plot_filters(bank, titles=["blur", "sharp"], shared=False)
+    axes = image_axes(fig)
+    assert [ax.get_title() for ax in axes] == ["blur", "sharp"]
+    # each kernel on its own symmetric scale: the ninths fill the blur's scale
+    assert [ax.images[0].get_clim() for ax in axes] == [(-1 / 9, 1 / 9), (-5.0, 5.0)]
+    assert len(colorbar_axes(fig)) == 2
+    shared = plot_filters(bank, titles=("blur", "sharp"))
+    assert all(ax.images[0].get_clim() == (-5.0, 5.0) for ax in image_axes(shared))
+    assert len(colorbar_axes(shared)) == 1
+    wide = plot_filters(np.ones((2, 3, 2, 2)), titles=["a", "b"])  # titles head the columns
+    assert [ax.get_title() for ax in image_axes(wide)] == ["a", "b", "", "", "", ""]
+    with pytest.raises(ValueError, match=r"titles must be 2 strings, got \['blur'\]"):
+        plot_filters(bank, titles=["blur"])
+    with pytest.raises(TypeError, match="shared must be"):
+        plot_filters(bank, shared="no")
+    plt.close("all")
+
+
+def test_plot_feature_maps_titles_and_a_colour_bar_per_map():
+    rng = np.random.default_rng(3)
+    maps = np.stack([rng.random((5, 5)), 40 * rng.standard_normal((5, 5)), rng.random((5, 5))])
+    names = ["blur", "sharpen", "Sobel x"]
+    fig = plot_feature_maps(maps, shared=False, titles=names)
+    axes = image_axes(fig)
+    assert [ax.get_title() for ax in axes] == names
+    bars = colorbar_axes(fig)
+    assert len(bars) == len(maps)
+    for ax, m in zip(axes, maps, strict=True):
+        low, high = ax.images[0].get_clim()
+        assert high == pytest.approx(np.abs(m).max())
+        assert low == (-high if m.min() < 0 else 0.0)
+    # on one shared scale the big map sets every limit, and there is one bar
+    fig = plot_feature_maps(maps, titles=names)
+    limit = np.abs(maps).max()
+    assert all(ax.images[0].get_clim() == (-limit, limit) for ax in image_axes(fig))
+    assert len(colorbar_axes(fig)) == 1
+    with pytest.raises(ValueError, match="titles must be 3 strings"):
+        plot_feature_maps(maps, titles=names[:2])
+    with pytest.raises(ValueError, match="titles must be 3 strings"):
+        plot_feature_maps(maps, titles=["a", "b", 3])
+    plt.close("all")

@@ -1,8 +1,8 @@
 """Images as the network sees them: digits with labels, photographs, filter banks, feature maps.
 
 Every function returns a matplotlib ``Figure`` with one image axes per picture (unused
-grid cells are removed), so ``len(fig.axes)`` counts what was drawn (plus a colorbar
-for filters and feature maps).
+grid cells are removed), so ``len(fig.axes)`` counts what was drawn (plus the colour bars
+of filters and feature maps: one for the figure on a shared scale, one per panel otherwise).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cnnbook._checks import as_array, check_int, check_real
+from cnnbook._checks import as_array, check_bool, check_int, check_real, check_strings
 from cnnbook.viz.style import INK, book_style, magnitude_cmap, sign_cmap
 
 
@@ -124,54 +124,88 @@ def _symmetric_limit(values: np.ndarray) -> float:
 
 
 def _colorbar(fig: Figure, axes: list[Axes], label: str) -> None:
+    """One colour bar for ``axes`` (all drawn on the scale of the first)."""
     bar = fig.colorbar(axes[0].images[0], ax=axes, shrink=0.9, aspect=30, pad=0.01)
     bar.set_label(label)
     bar.outline.set_visible(False)
 
 
-def plot_filters(weight: object, *, title: str | None = None, ncols: int = 8) -> Figure:
-    """Draw every kernel of a conv layer's ``weight`` ``(out, in, kh, kw)`` on one colour scale.
+def _own_colorbar(fig: Figure, ax: Axes) -> None:
+    """A slim colour bar beside one panel, for a panel on its own scale."""
+    bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.85, aspect=12, pad=0.03)
+    bar.ax.tick_params(labelsize=6, length=2, pad=1)
+    bar.outline.set_visible(False)
+
+
+def _titles(titles: Sequence[str] | None, n: int) -> list[str] | None:
+    return None if titles is None else check_strings("titles", titles, n)
+
+
+def plot_filters(
+    weight: object,
+    *,
+    title: str | None = None,
+    ncols: int = 8,
+    titles: Sequence[str] | None = None,
+    shared: bool = True,
+) -> Figure:
+    """Draw every kernel of a conv layer's ``weight`` ``(out, in, kh, kw)``.
 
     The scale is symmetric about zero (white), so a kernel's sign pattern reads the same in
-    every cell: orange is positive, purple negative. A layer with one input channel is laid
-    out in rows of ``ncols``; otherwise column ``o`` holds filter ``o``, one row per input
-    channel.
+    every cell: orange is positive, purple negative. With ``shared=True`` (the default) every
+    kernel is on one colour scale, with one colour bar, so a heavy kernel looks heavier
+    than a light one; with ``shared=False`` each kernel has its own scale and colour bar,
+    so a kernel of small weights (a blur of ninths beside a sharpening 5) keeps its
+    pattern. A layer with one input channel is laid out in rows of ``ncols``; otherwise
+    column ``o`` holds filter ``o``, one row per input channel. ``titles`` names the
+    filters (one per output channel; default: their numbers).
     """
     w = as_array("weight", weight, ndim=4)
     ncols = check_int("ncols", ncols, minimum=1)
+    shared = check_bool("shared", shared)
     out_ch, in_ch = w.shape[:2]
-    limit = _symmetric_limit(w)
+    names = _titles(titles, out_ch) or [str(o) for o in range(out_ch)]
     # row c, column o: the slice of filter o that reads input channel c
     kernels = w.transpose(1, 0, 2, 3).reshape(in_ch * out_ch, *w.shape[2:])
     cols = ncols if in_ch == 1 else out_ch
     cell = 0.9 if len(kernels) <= 8 else 0.7 if len(kernels) <= 32 else 0.45
+    if not shared:
+        cell = max(cell, 0.9) * 1.35  # room for a colour bar per kernel
     with book_style():
         fig, axes = image_grid(len(kernels), cols, cell=cell, title=title, titled=in_ch == 1)
         for i, (ax, k) in enumerate(zip(axes, kernels, strict=True)):
+            limit = _symmetric_limit(w if shared else k)
             ax.imshow(k, cmap=sign_cmap("kernel"), vmin=-limit, vmax=limit, interpolation="nearest")
             for spine in ax.spines.values():
                 spine.set(visible=True, color=INK, linewidth=0.5)
             c, o = divmod(i, out_ch)
-            if in_ch == 1:
-                ax.set_title(f"{o}", fontsize=8, pad=2)
-                continue
-            if c == 0:
-                ax.set_title(f"{o}", fontsize=8, pad=2)
-            if o == 0:
+            if in_ch == 1 or c == 0:
+                ax.set_title(names[o], fontsize=8, pad=2)
+            if in_ch > 1 and o == 0:
                 ax.set_ylabel(f"in {c}", fontsize=8, rotation=0, ha="right", va="center")
+            if not shared:
+                _own_colorbar(fig, ax)
         if in_ch > 1:
             fig.supxlabel("filter (output channel)", fontsize=8)
-        _colorbar(fig, axes, "weight")
+        if shared:
+            _colorbar(fig, axes, "weight")
     return fig
 
 
 def plot_feature_maps(
-    maps: object, *, title: str | None = None, ncols: int = 8, shared: bool = True
+    maps: object,
+    *,
+    title: str | None = None,
+    ncols: int = 8,
+    shared: bool = True,
+    titles: Sequence[str] | None = None,
 ) -> Figure:
     """Draw the feature maps ``(C, H, W)`` (or ``(1, C, H, W)``) of one input, one per channel.
 
-    With ``shared=True`` all channels use one colour scale, so a strong channel looks
-    stronger than a weak one: white is zero, green positive, purple negative.
+    White is zero, green positive, purple negative. With ``shared=True`` all channels use
+    one colour scale and one colour bar, so a strong channel looks stronger than a weak
+    one; with ``shared=False`` each map has its own scale and its own colour bar. ``titles``
+    names the maps (default: "channel 0", "channel 1", ...).
     """
     arr = as_array("maps", maps, ndim=(3, 4))
     if arr.ndim == 4:
@@ -181,10 +215,14 @@ def plot_feature_maps(
             )
         arr = arr[0]
     ncols = check_int("ncols", ncols, minimum=1)
+    shared = check_bool("shared", shared)
+    names = _titles(titles, len(arr)) or [f"channel {c}" for c in range(len(arr))]
     with book_style():
         cell = 1.0 if len(arr) <= 16 else 0.8
+        if not shared:
+            cell *= 1.35  # room for a colour bar per map
         fig, axes = image_grid(len(arr), ncols, cell=cell, title=title, titled=True)
-        for c, (ax, fmap) in enumerate(zip(axes, arr, strict=True)):
+        for ax, fmap, name in zip(axes, arr, names, strict=True):
             scope = arr if shared else fmap
             signed = bool(np.any(scope < 0))
             limit = _symmetric_limit(scope)
@@ -193,7 +231,9 @@ def plot_feature_maps(
             ax.imshow(fmap, cmap=cmap, vmin=low, vmax=limit, interpolation="nearest")
             for spine in ax.spines.values():
                 spine.set(visible=True, color=INK, linewidth=0.5)
-            ax.set_title(f"channel {c}", fontsize=8, pad=2)
+            ax.set_title(name, fontsize=8, pad=2)
+            if not shared:
+                _own_colorbar(fig, ax)
         if shared:
             _colorbar(fig, axes, "activation")
     return fig
