@@ -36,6 +36,29 @@ def test_plot_convolution1d_draws_the_ops_result(mode, flip):
         assert len(kernel.containers) == 1
 
 
+def test_plot_convolution1d_labels_each_output_with_its_index():
+    x, w = np.array([2.0, 1.0, 0.0, 3.0, 1.0]), np.array([1.0, 2.0, 3.0])
+    fig = figures.plot_convolution1d(x, w)
+    output = fig.axes[2]
+    labels = [(t.get_text(), t.xy) for t in output.texts]
+    assert [int(text) for text, _ in labels] == list(range(7))
+    y = np.convolve(x, w)
+    # y[5] = x[3] w[2] + x[4] w[1] is drawn over the centre of its window x[3..5], at 4
+    assert labels[5][1] == (4.0, y[5])
+
+
+def test_plot_convolution1d_places_a_kernel_longer_than_the_signal():
+    x, w = np.array([1.0, -1.0]), np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    for mode in ("same", "valid"):
+        fig = figures.plot_convolution1d(x, w, mode=mode, flip=False)
+        pos, val = _stems(fig.axes[2])
+        expected = np.correlate(x, w, mode)
+        np.testing.assert_array_equal(val, expected)
+        full = np.correlate(x, w, "full")
+        start = next(i for i in range(full.size) if np.array_equal(full[i:i + val.size], val))
+        np.testing.assert_array_equal(pos, np.arange(val.size) + start - 2.0)
+
+
 def _line_data(ax):
     return [line.get_ydata() for line in ax.get_lines()]
 

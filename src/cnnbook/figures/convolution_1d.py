@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 
 from cnnbook import ops
 from cnnbook._checks import as_array, check_bool, check_choice, check_int, check_real
-from cnnbook.viz.signals import MODES, output_positions, plot_signal
+from cnnbook.ops.correlate import mode_window
+from cnnbook.viz.signals import MODES, plot_signal
 from cnnbook.viz.style import book_style, figsize, role_color
 
 __all__ = [
@@ -39,17 +40,21 @@ def plot_convolution1d(
 
     ``flip=True`` is true convolution (``ops.convolve1d``) and also shows the flipped
     kernel; ``flip=False`` is correlation (``ops.correlate1d``). Each output value is
-    drawn under the centre of the window it summarises. ``fig.result`` holds it.
+    drawn under the centre of the window it summarises and labelled with its index
+    ``n`` in the returned array, so the drawing and the text name the same ``y[n]``.
+    ``fig.result`` holds the output.
     """
     xs = as_array("x", x, ndim=1).astype(np.float64)
     ws = as_array("weight", weight, ndim=1).astype(np.float64)
     check_choice("mode", mode, MODES)
     flip = check_bool("flip", flip)
     y = ops.convolve1d(xs, ws, mode) if flip else ops.correlate1d(xs, ws, mode)
-    pos = output_positions(y.size, ws.size, mode)
+    op = "convolve1d" if flip else "correlate1d"
+    start = mode_window(xs.size, ws.size, mode, op)[0]  # where y[0] is in the full output
+    pos = np.arange(y.size) + start - (ws.size - 1) / 2  # full output i: centre i - (k-1)/2
     with book_style():
         width, _ = figsize("wide")
-        fig, axes = plt.subplots(3, 1, figsize=(width, 4.6), sharex=True, layout="constrained")
+        fig, axes = plt.subplots(3, 1, figsize=(width, 4.8), sharex=True, layout="constrained")
         plot_signal(xs, role="input", label="x", title="signal x", ax=axes[0])
         centre = (ws.size - 1) / 2
         plot_signal(ws, role="kernel", label="w", start=-centre, ax=axes[1],
@@ -60,10 +65,15 @@ def plot_convolution1d(
             m.set(color=role_color("kernel"), markerfacecolor="white", markersize=5)
             s.set(color=role_color("kernel"), linestyle=":", linewidth=1.4)
             axes[1].legend(loc="upper right")
-        name = "convolution x * w" if flip else "correlation x ⋆ w"
-        plot_signal(y, role="output", start=float(pos[0]), title=f"{name}, mode {mode!r}",
-                    ax=axes[2])
-        axes[2].set_xlabel("position")
+        name = "convolution y = x * w" if flip else "correlation y = x ⋆ w"
+        plot_signal(y, role="output", start=float(pos[0]),
+                    title=f"{name}, mode {mode!r}; each stem labelled with n of y[n]", ax=axes[2])
+        for n, (p, v) in enumerate(zip(pos, y, strict=True)):
+            axes[2].annotate(f"{n}", (p, v), textcoords="offset points", ha="center",
+                             xytext=(0, 5 if v >= 0 else -12), fontsize=7,
+                             color=role_color("output"))
+        axes[2].margins(y=0.25)
+        axes[2].set_xlabel("position along x (each y[n] under the centre of its window)")
     fig.result = y  # type: ignore[attr-defined]
     return fig
 

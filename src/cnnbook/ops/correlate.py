@@ -187,14 +187,15 @@ def crop_full(full: np.ndarray, x_shape: tuple[int, ...], k_shape: tuple[int, ..
 def convolve1d_formula(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The full convolution, term by term: y[n] = Σ_m x[m] w[n − m].
 
-    n runs over 0, …, N + K − 2, and a product counts only where
-    w[n − m] exists. Unchecked: call :func:`convolve1d_loop`.
+    n runs over 0, …, L + k − 2 (L samples of x, k taps of w), and a
+    product counts only where w[n − m] exists. Unchecked: call
+    :func:`convolve1d_loop`.
     """
-    N, K = len(x), len(w)
-    y = np.zeros(N + K - 1, dtype=np.result_type(x, w))
-    for n in range(N + K - 1):
-        for m in range(N):
-            if 0 <= n - m < K:
+    L, k = len(x), len(w)
+    y = np.zeros(L + k - 1, dtype=np.result_type(x, w))
+    for n in range(L + k - 1):
+        for m in range(L):
+            if 0 <= n - m < k:
                 y[n] += x[m] * w[n - m]
     return y
 

@@ -72,18 +72,18 @@ def fft_convolve1d(
 
 
 def fft_convolve1d_formula(
-    x: np.ndarray, w: np.ndarray, L: int
+    x: np.ndarray, w: np.ndarray, P: int
 ) -> np.ndarray:
-    """The circular convolution of length L by the convolution theorem:
-    DFT(x ⊛ w) = DFT(x) · DFT(w), both zero-padded to length L.
+    """The circular convolution of length P by the convolution theorem:
+    DFT(x ⊛ w) = DFT(x) · DFT(w), both zero-padded to length P.
 
-    With L ≥ N + K − 1 nothing wraps around, and the first N + K − 1
+    With P ≥ L + k − 1 nothing wraps around, and the first L + k − 1
     values are the linear convolution. Unchecked: call
     :func:`fft_convolve1d`.
     """
-    X = np.fft.rfft(x, L)  # the DFT of x, zero-padded to length L
-    W = np.fft.rfft(w, L)
-    return np.fft.irfft(X * W, L)  # back to the signal's domain
+    X = np.fft.rfft(x, P)  # the DFT of x, zero-padded to length P
+    W = np.fft.rfft(w, P)
+    return np.fft.irfft(X * W, P)  # back to the signal's domain
 
 
 def fft_convolve2d(
