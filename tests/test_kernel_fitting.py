@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook.kernel_fitting import (
+    OPTIMIZERS,
     fit_both_ways,
     fit_kernel,
     forward_pass,
@@ -116,6 +117,43 @@ def test_gradient_step_matches_torch_sgd():
     np.testing.assert_allclose(fit.kernel, weight.detach()[0, 0].numpy(), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize(("optimizer", "weight_decay"),
+                         [("momentum", 0.0), ("adam", 0.0), ("adam", 0.01), ("gd", 0.05)])
+def test_each_optimizer_steps_as_torch_does_on_torch_conv2d(optimizer, weight_decay):
+    images, targets = make_task(HIDDEN, n_images=3, image_size=6, seed=4)
+    init = np.random.default_rng(1).standard_normal((3, 3))
+    fit = fit_kernel(images, targets, init, "correlate", steps=5, lr=0.05,
+                     optimizer=optimizer, weight_decay=weight_decay)
+    weight = torch.nn.Parameter(torch.tensor(init)[None, None])
+    if optimizer == "adam":
+        opt = torch.optim.Adam([weight], lr=0.05, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.SGD([weight], lr=0.05, weight_decay=weight_decay,
+                              momentum=0.9 if optimizer == "momentum" else 0.0)
+    x, t = torch.tensor(images)[:, None], torch.tensor(targets)[:, None]
+    for step in range(5):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(torch.nn.functional.conv2d(x, weight), t)
+        assert loss.item() == pytest.approx(fit.losses[step], rel=1e-12)
+        loss.backward()
+        opt.step()
+    np.testing.assert_allclose(fit.kernel, weight.detach()[0, 0].numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_mirrored_layers_stay_mirrored_under_every_optimizer(optimizer):
+    images, targets = make_task(HIDDEN, n_images=8, image_size=7, noise=0.2, seed=3)
+    corr, conv = fit_both_ways(images, targets, steps=60, lr=0.02, seed=5, optimizer=optimizer,
+                               weight_decay=0.01)
+    np.testing.assert_allclose(conv.kernels, corr.kernels[:, ::-1, ::-1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(conv.losses, corr.losses, rtol=1e-10, atol=1e-14)
+    assert corr.losses[-1] < 0.5 * corr.losses[0]
+    # started from the same kernel instead, the two paths differ
+    same = fit_kernel(images, targets, corr.kernels[0], "convolve", steps=60, lr=0.02,
+                      optimizer=optimizer, weight_decay=0.01)
+    assert not np.allclose(same.kernels[1:], corr.kernels[1:, ::-1, ::-1], atol=1e-3)
+
+
 @settings(max_examples=8)
 @given(kernel_size=st.integers(1, 4), seed=st.integers(0, 1000), noise=st.sampled_from([0, 0.5]))
 def test_both_ways_stay_flips_of_each_other_at_every_step(kernel_size, seed, noise):
@@ -152,6 +190,10 @@ def test_bad_arguments_are_named():
         fit_kernel(images, targets, np.zeros((3, 3)), steps=1.5)
     with pytest.raises(ValueError, match="images must have 3 dimensions"):
         fit_kernel(images[0], targets, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="optimizer must be one of 'gd', 'momentum', 'adam'"):
+        fit_kernel(images, targets, np.zeros((3, 3)), optimizer="rmsprop")
+    with pytest.raises(ValueError, match="weight_decay must be >= 0, got -0.5"):
+        fit_both_ways(images, targets, weight_decay=-0.5)
     with pytest.raises(ValueError, match="noise must be >= 0, got -0.1"):
         make_task(HIDDEN, noise=-0.1)
     with pytest.raises(ValueError, match="image_size must be an integer >= 3, got 2"):

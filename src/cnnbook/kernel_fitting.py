@@ -1,14 +1,16 @@
 """Learning a kernel from examples, with a correlation layer or a true-convolution layer.
 
 A hidden kernel turns random images into targets; a one-kernel layer, started from a
-small random kernel, learns it back by plain gradient descent on the mean squared
-error. The layer's forward pass is either a cross-correlation (what deep-learning
+small random kernel, learns it back on the mean squared error, by plain gradient descent
+or by one of torch's optimisers (:data:`OPTIMIZERS`: momentum, Adam; weight decay for
+each). The layer's forward pass is either a cross-correlation (what deep-learning
 libraries compute) or a true convolution (the kernel turned by 180° first).
 
 The two layers learn the same *function*. Started from kernels that are flips of each
 other, they stay flips of each other at every step, so the convolution layer ends with
 the hidden kernel flipped: the flip is absorbed into the learned numbers and the
-choice between the two definitions costs nothing.
+choice between the two definitions costs nothing. This holds for every optimiser of
+:data:`OPTIMIZERS`, since each updates every entry of the kernel by the same rule.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cnnbook.ops.windows import sliding_windows2d
 
 __all__ = [
     "FORWARDS",
+    "OPTIMIZERS",
     "KernelFit",
     "fit_both_ways",
     "fit_kernel",
@@ -35,6 +38,9 @@ __all__ = [
 ]
 
 FORWARDS = ("correlate", "convolve")
+
+#: How :func:`fit_kernel` steps: plain gradient descent, heavy-ball momentum (0.9), Adam.
+OPTIMIZERS = ("gd", "momentum", "adam")
 
 
 @dataclass(frozen=True)
@@ -122,16 +128,26 @@ def _check_fits(images: np.ndarray, kernel: np.ndarray) -> None:
         )
 
 
+def _optimizer(name: str, kernel: Tensor, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    if name == "adam":
+        return torch.optim.Adam([kernel], lr=lr, weight_decay=weight_decay)
+    momentum = 0.9 if name == "momentum" else 0.0
+    return torch.optim.SGD([kernel], lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+
 def fit_kernel(
     images: object, targets: object, init: object,
     forward: str = "correlate", steps: int = 150, lr: float = 0.1,
+    *, optimizer: str = "gd", weight_decay: float = 0.0,
 ) -> KernelFit:
-    """Fit the kernel of a one-kernel layer to ``targets`` by plain gradient descent.
+    """Fit the kernel of a one-kernel layer to ``targets``, starting at ``init``.
 
     The layer maps ``images`` ``(n, h, w)`` to ``layer_output(images, kernel, forward)``;
-    the loss is the mean squared error to ``targets``; each step subtracts ``lr`` times
-    the gradient (from ``torch.autograd``) from the kernel, starting at ``init``.
-    Everything runs in float64, with no randomness.
+    the loss is the mean squared error to ``targets``. ``optimizer`` (one of
+    :data:`OPTIMIZERS`) picks the step: ``"gd"`` subtracts ``lr`` times the gradient (from
+    ``torch.autograd``), ``"momentum"`` is ``torch.optim.SGD`` with momentum 0.9, ``"adam"``
+    is ``torch.optim.Adam``; ``weight_decay`` adds that multiple of the kernel to the
+    gradient. Everything runs in float64, with no randomness.
     """
     images = as_array("images", images, ndim=3).astype(np.float64)
     targets = as_array("targets", targets, ndim=3).astype(np.float64)
@@ -139,6 +155,10 @@ def fit_kernel(
     check_choice("forward", forward, FORWARDS)
     steps = check_int("steps", steps, minimum=0)
     lr = check_real("lr", lr, positive=True)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    weight_decay = check_real("weight_decay", weight_decay)
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
     _check_fits(images, init)
     expected = (images.shape[0], images.shape[1] - init.shape[0] + 1,
                 images.shape[2] - init.shape[1] + 1)
@@ -150,6 +170,7 @@ def fit_kernel(
 
     windows, t = _windows(images, init.shape), torch.from_numpy(targets)
     kernel = torch.from_numpy(init.copy()).requires_grad_(True)
+    step_rule = _optimizer(optimizer, kernel, lr, weight_decay)
     kernels, losses = [], []
     for step in range(steps + 1):
         loss = torch.mean((forward_pass(windows, kernel, forward) - t) ** 2)
@@ -157,27 +178,29 @@ def fit_kernel(
         losses.append(loss.item())
         if step == steps:
             break
-        (grad,) = torch.autograd.grad(loss, kernel)
-        with torch.no_grad():
-            kernel -= lr * grad
+        step_rule.zero_grad()
+        loss.backward()
+        step_rule.step()
     return KernelFit(forward, np.stack(kernels), np.array(losses))
 
 
 def fit_both_ways(
     images: object, targets: object,
     kernel_size: int = 3, steps: int = 150, lr: float = 0.1, seed: int = 0,
-    init_scale: float = 0.1,
+    init_scale: float = 0.1, *, optimizer: str = "gd", weight_decay: float = 0.0,
 ) -> tuple[KernelFit, KernelFit]:
     """Fit a correlation layer and a true-convolution layer to the same data.
 
     Both start from one seeded random kernel ``init`` (normal, standard deviation
     ``init_scale``), the convolution layer from ``flip(init)`` so that both layers start
-    as the same function. Returns ``(correlation_fit, convolution_fit)``.
+    as the same function; both train with the same ``optimizer`` and ``weight_decay``
+    (see :func:`fit_kernel`). Returns ``(correlation_fit, convolution_fit)``.
     """
     kernel_size = check_int("kernel_size", kernel_size, minimum=1)
     init_scale = check_real("init_scale", init_scale, positive=True)
     init = init_scale * np.random.default_rng(seed).standard_normal((kernel_size, kernel_size))
+    rule = {"optimizer": optimizer, "weight_decay": weight_decay}
     return (
-        fit_kernel(images, targets, init, "correlate", steps, lr),
-        fit_kernel(images, targets, flip(init), "convolve", steps, lr),
+        fit_kernel(images, targets, init, "correlate", steps, lr, **rule),
+        fit_kernel(images, targets, flip(init), "convolve", steps, lr, **rule),
     )
