@@ -101,24 +101,8 @@ def test_noisy_fit_is_the_least_squares_kernel():
     assert not np.allclose(fit.kernel, HIDDEN, atol=1e-4)
 
 
-def test_gradient_step_matches_torch_sgd():
-    images, targets = make_task(HIDDEN, n_images=3, image_size=6, seed=4)
-    init = np.random.default_rng(0).standard_normal((3, 3))
-    fit = fit_kernel(images, targets, init, "correlate", steps=2, lr=0.05)
-    weight = torch.nn.Parameter(torch.tensor(init)[None, None])
-    opt = torch.optim.SGD([weight], lr=0.05)
-    x, t = torch.tensor(images)[:, None], torch.tensor(targets)[:, None]
-    for step in range(2):
-        opt.zero_grad()
-        loss = torch.nn.functional.mse_loss(torch.nn.functional.conv2d(x, weight), t)
-        assert loss.item() == pytest.approx(fit.losses[step], rel=1e-12)
-        loss.backward()
-        opt.step()
-    np.testing.assert_allclose(fit.kernel, weight.detach()[0, 0].numpy(), rtol=1e-12, atol=1e-14)
-
-
 @pytest.mark.parametrize(("optimizer", "weight_decay"),
-                         [("momentum", 0.0), ("adam", 0.0), ("adam", 0.01), ("gd", 0.05)])
+                         [("gd", 0.0), ("gd", 0.05), ("momentum", 0.0), ("adam", 0.0), ("adam", 0.01)])
 def test_each_optimizer_steps_as_torch_does_on_torch_conv2d(optimizer, weight_decay):
     images, targets = make_task(HIDDEN, n_images=3, image_size=6, seed=4)
     init = np.random.default_rng(1).standard_normal((3, 3))
