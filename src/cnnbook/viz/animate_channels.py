@@ -92,8 +92,8 @@ def animate_multichannel(
             g = CellGrid(ax, canvases[i], x=0.6, y=y + (max(hp, kh) - hp) / 2,
                          role="input", padding=pad)
             gk = CellGrid(ax, w[i], x=x_k, y=y + (max(hp, kh) - kh) / 2, role="kernel")
-            g.label(f"channel {i}", fontsize=8)
-            gk.label(f"kernel {i}", fontsize=8)
+            g.label(f"channel {i}: x[{i}]", fontsize=8)
+            gk.label(f"kernel w[{i}]", fontsize=8)
             mid = y + max(hp, kh) / 2
             layout.between(ax, 0.6 + wp, x_k, mid, "⊙")
             sum_texts.append(ax.text(x_sum, mid, "", ha="left", va="center", fontsize=9,
