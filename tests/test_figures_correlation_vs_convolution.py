@@ -6,7 +6,7 @@ import scipy.signal
 import torch
 from matplotlib.figure import Figure
 
-from cnnbook.figures.correlation_vs_convolution import plot_kernel_fits, plot_flip, plot_signed_maps
+from cnnbook.figures.correlation_vs_convolution import plot_flip, plot_kernel_fits, plot_signed_maps
 from cnnbook.kernel_fitting import KernelFit, fit_both_ways, make_task
 from cnnbook.viz.grid import format_value
 

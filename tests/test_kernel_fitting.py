@@ -101,8 +101,10 @@ def test_noisy_fit_is_the_least_squares_kernel():
     assert not np.allclose(fit.kernel, HIDDEN, atol=1e-4)
 
 
-@pytest.mark.parametrize(("optimizer", "weight_decay"),
-                         [("gd", 0.0), ("gd", 0.05), ("momentum", 0.0), ("adam", 0.0), ("adam", 0.01)])
+@pytest.mark.parametrize(
+    ("optimizer", "weight_decay"),
+    [("gd", 0.0), ("gd", 0.05), ("momentum", 0.0), ("adam", 0.0), ("adam", 0.01)],
+)
 def test_each_optimizer_steps_as_torch_does_on_torch_conv2d(optimizer, weight_decay):
     images, targets = make_task(HIDDEN, n_images=3, image_size=6, seed=4)
     init = np.random.default_rng(1).standard_normal((3, 3))
