@@ -95,7 +95,7 @@ def plot_smoothing(t: object, noisy: object, clean: object, smoothed: Mapping[in
                    rms_error: object) -> Figure:
     """A noisy signal smoothed by moving averages, and the error against the kernel length.
 
-    ``smoothed`` maps each length ``K`` (taps of the average) to the smoothed signal;
+    ``smoothed`` maps each kernel size ``k`` (taps of the average) to the smoothed signal;
     ``rms_error`` holds the error for the lengths in the same order. The left panel draws
     the best and the longest average over the noisy and clean signals, the right panel the
     error curve with the best length marked.
@@ -120,12 +120,12 @@ def plot_smoothing(t: object, noisy: object, clean: object, smoothed: Mapping[in
         ax_signal.plot(t, clean, color="black", lw=1, ls="--", label="clean signal")
         for taps, style in [(best, "-"), (widths.max(), ":")]:
             ax_signal.plot(t, curves[taps], color=green, ls=style, lw=1.5,
-                           label=f"moving average, K = {taps}")
+                           label=f"moving average, k = {taps}")
         ax_signal.set(xlabel="t", title="smoothing a noisy signal")
         ax_signal.legend(loc="lower left", fontsize=7)
         ax_error.plot(widths, errors, "o-", ms=3, color=green)
         ax_error.axvline(best, color=red, lw=1)
-        ax_error.set(xlabel="kernel length K", ylabel="RMS error", title="too little, too much")
+        ax_error.set(xlabel="kernel size k", ylabel="RMS error", title="too little, too much")
         fig.tight_layout()
     return fig
 

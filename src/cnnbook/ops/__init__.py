@@ -42,6 +42,7 @@ from cnnbook.ops.correlate import correlate2d as correlate2d
 from cnnbook.ops.correlate import correlate2d_formula as correlate2d_formula
 from cnnbook.ops.correlate import correlate2d_loop as correlate2d_loop
 from cnnbook.ops.correlate import flip as flip
+from cnnbook.ops.correlate import mode_window as mode_window
 from cnnbook.ops.fft import fft_convolve1d as fft_convolve1d
 from cnnbook.ops.fft import fft_convolve1d_formula as fft_convolve1d_formula
 from cnnbook.ops.fft import fft_convolve2d as fft_convolve2d
