@@ -51,7 +51,11 @@ def plot_signal(
 
 
 def output_positions(n_out: int, kernel_size: int, mode: str) -> np.ndarray:
-    """Where output ``y[n]`` is drawn against the signal: at the centre of its window."""
+    """Where output ``y[n]`` is drawn against the signal: at the centre of its window.
+
+    For a kernel no longer than the signal, with NumPy's modes; a longer kernel's
+    outputs start where :func:`cnnbook.ops.mode_window` says.
+    """
     check_choice("mode", mode, MODES)
     left = {"valid": 0, "same": kernel_size // 2, "full": kernel_size - 1}[mode]
     return np.arange(n_out) + (kernel_size - 1) / 2 - left
