@@ -1,5 +1,7 @@
 """Tests for cnnbook.receptive: the autograd measurement agrees with the formula."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnnbook import ops
-from cnnbook.receptive import causal_tcn, measured_receptive_field
+from cnnbook.receptive import causal_tcn, hybrid_dilation_gap, measured_receptive_field
 
 layer = st.tuples(st.integers(1, 4), st.integers(1, 2), st.integers(1, 3))  # k, stride, dilation
 
@@ -70,6 +72,39 @@ def test_causal_tcn_field_and_length():
     assert measured_receptive_field(three, (1, 2, 30), position=-1).size == (7,)
 
 
+def _covers_without_holes(rates, k):
+    """Reached taps of the stack, by convolving each layer's tap pattern (no formula)."""
+    reach = np.ones(1)
+    for r in rates:
+        taps = np.zeros(r * (k - 1) + 1)
+        taps[::r] = 1
+        reach = np.convolve(reach, taps)
+    return bool(np.all(reach > 0))
+
+
+def test_hybrid_dilation_rule_predicts_holes_exactly():
+    # Wang et al.'s own examples: [1, 2, 5] works (M_2 = 2), [1, 2, 9] does not (M_2 = 5)
+    assert hybrid_dilation_gap([1, 2, 5]) == 2 and hybrid_dilation_gap([1, 2, 9]) == 5
+    checked = 0
+    for n in (1, 2, 3, 4, 5):
+        for rest in itertools.combinations_with_replacement(range(1, 13), n - 1):
+            rates = (1, *rest)  # 3-tap kernels, the first one dense
+            assert (hybrid_dilation_gap(rates) <= 3) == _covers_without_holes(rates, 3), rates
+            checked += 1
+    assert checked > 1500
+    # rates sharing a factor never cover: every reached tap is a multiple of it
+    assert hybrid_dilation_gap([2, 4]) == 4 and not _covers_without_holes([2, 4], 3)
+
+
+@pytest.mark.parametrize("rates", [(2, 4), (1, 2, 5), (1, 2, 9), (1, 3)])
+def test_hybrid_dilation_rule_agrees_with_autograd_in_2d(rates):
+    net = nn.Sequential(*[nn.Conv2d(1, 1, 3, dilation=r, padding=r) for r in rates])
+    field = measured_receptive_field(net, (1, 1, 55, 55))
+    assert field.size == (1 + 2 * sum(rates),) * 2
+    full = field.count == field.size[0] * field.size[1]
+    assert full == (rates[0] == 1 and hybrid_dilation_gap(rates) <= 3)
+
+
 def test_bad_inputs():
     net = nn.Conv1d(1, 1, 3)
     with pytest.raises(TypeError, match="module must be a torch.nn.Module"):
@@ -92,3 +127,9 @@ def test_bad_inputs():
         causal_tcn(2, 4)
     with pytest.raises(ValueError, match="kernel_size must be an integer >= 1"):
         causal_tcn(0, [1])
+    with pytest.raises(ValueError, match=r"rates must be non-decreasing.*\[1, 3, 2\]"):
+        hybrid_dilation_gap([1, 3, 2])
+    with pytest.raises(ValueError, match=r"rates\[0\] must be an integer >= 1, got 0"):
+        hybrid_dilation_gap([0, 1])
+    with pytest.raises(TypeError, match="rates must be a non-empty sequence"):
+        hybrid_dilation_gap(3)

@@ -6,7 +6,8 @@ without any algebra: it back-propagates from one output position and reads off t
 input positions whose gradient is non-zero. Setting every weight to 1 (the default)
 makes sure no two paths cancel by accident, and then the gradient counts the paths
 from each input to that output. :func:`causal_tcn` builds the stack of dilated causal
-convolutions of a temporal convolutional network.
+convolutions of a temporal convolutional network. :func:`hybrid_dilation_gap` is the rule of
+Wang et al. (2018) that tells whether a stack of dilation rates leaves holes ("gridding").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from torch import nn
 
 from cnnbook._checks import check_bool, check_int
 
-__all__ = ["MeasuredField", "causal_tcn", "measured_receptive_field"]
+__all__ = ["MeasuredField", "causal_tcn", "hybrid_dilation_gap", "measured_receptive_field"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,24 @@ def causal_tcn(
                    nn.Conv1d(c, c, k, dilation=d, dtype=torch.float64),
                    activation()]
     return nn.Sequential(*layers)
+
+
+def hybrid_dilation_gap(rates: Sequence[int]) -> int:
+    """Wang et al.'s largest gap ``M_2`` between the taps that layers 2 to n reach together.
+
+    For dilation rates ``r_1, ..., r_n`` (non-decreasing, as in a hybrid-dilation group),
+    start from ``M_n = r_n`` and go down with
+    ``M_i = max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)``; the function returns
+    ``M_2``. The recurrence is written for 3-tap kernels (the 3 × 3 kernels of the paper):
+    with ``r_1 = 1``, such a stack covers its receptive field without holes exactly when
+    ``M_2 <= 3``. One rate alone has gap ``r_1``.
+    """
+    if isinstance(rates, int | str) or not isinstance(rates, Sequence) or not rates:
+        raise TypeError(f"rates must be a non-empty sequence of ints, got {rates!r}")
+    checked = [check_int(f"rates[{i}]", r, minimum=1) for i, r in enumerate(rates)]
+    if any(b < a for a, b in zip(checked, checked[1:], strict=False)):
+        raise ValueError(f"rates must be non-decreasing (the rule assumes it), got {list(rates)}")
+    gap = checked[-1]
+    for r in reversed(checked[1:-1]):
+        gap = max(gap - 2 * r, gap - 2 * (gap - r), r)
+    return gap
