@@ -109,10 +109,10 @@ def test_header_states_the_output_size_formula_with_numbers(shape, kw, formula):
 @settings(max_examples=10)
 @given(
     st.tuples(st.integers(1, 3), st.integers(1, 3)), st.integers(1, 3), st.integers(1, 3),
-    st.integers(0, 2), st.integers(0, 2), st.integers(1, 2), st.integers(0, 99),
+    st.integers(0, 4), st.integers(0, 2), st.integers(1, 2), st.integers(0, 99),
 )
 def test_conv_transpose2d_equals_torch_and_ops(size, ksize, s, p, op, d, seed):
-    assume(p <= d * (ksize - 1) and op < max(s, d))
+    assume(op < max(s, d))  # what PyTorch accepts, padding beyond d·(k − 1) included
     assume(all((n - 1) * s - 2 * p + d * (ksize - 1) + op + 1 >= 1 for n in size))
     x, k = _ints(size, seed), _ints((ksize, ksize), seed + 1)
     anim = animate_conv_transpose2d(x, k, stride=s, padding=p, output_padding=op, dilation=d)
@@ -140,6 +140,23 @@ def test_transposed_stretches_the_input_with_zeros_drawn_as_padding():
     assert "output size (2 − 1)·2 − 2·0 + 1·(3 − 1) + 0 + 1 = 5" in _header(anim)
 
 
+def test_transposed_direct_view_adds_output_padding_after_and_cuts_large_padding():
+    x = _ints((3, 3), 5)
+    k = _ints((3, 3), 6)
+    odd = animate_conv_transpose2d(x, k, stride=2, padding=1, output_padding=1)
+    canvas, pad = odd.grids["input"].values(), odd.grids["input"].padding
+    assert canvas.shape == (5 + 1 + 2, 5 + 1 + 2)  # stretched 5, one zero before, two after
+    assert pad[-2:].all() and pad[:, -2:].all() and pad[0].all() and not pad[1, 1]
+    assert odd.result.shape == (6, 6)
+    # padding 3 > d·(k − 1) = 2: PyTorch accepts it, and the direct view cuts one row off
+    big = animate_conv_transpose2d(x, k, stride=2, padding=3)
+    ref = F.conv_transpose2d(torch.tensor(x)[None, None], torch.tensor(k)[None, None],
+                             stride=2, padding=3)[0, 0].numpy()
+    np.testing.assert_array_equal(big.result, ref)
+    assert big.grids["input"].values().shape == (5 - 2, 5 - 2)
+    assert "x stretched, edges cut" in _header(big)
+
+
 @pytest.mark.parametrize("case", list(GALLERY))
 def test_gallery_cases_equal_torch(case):
     anim = animate_gallery(case)
@@ -160,12 +177,15 @@ def test_gallery_cases_equal_torch(case):
          "x must have 2 dimensions"),
         (animate_conv2d, {"x": np.zeros((2, 2)), "weight": np.ones((3, 3))}, ValueError,
          "kernel_size 3 .* larger than the padded input size 2"),
-        (animate_conv2d, {"x": np.zeros((4, 4)), "weight": np.ones((2, 2)), "stride": 0}, ValueError,
-         "stride must be an integer >= 1"),
+        (animate_conv2d, {"x": np.zeros((4, 4)), "weight": np.ones((2, 2)), "stride": 0},
+         ValueError, "stride must be an integer >= 1"),
         (animate_conv2d, {"x": np.zeros((4, 4)), "weight": np.ones((2, 2)), "padding": 1.5},
          TypeError, "padding must be an integer"),
         (animate_conv_transpose2d, {"x": np.zeros((2, 2)), "weight": np.ones((3, 3)), "padding": 3},
-         ValueError, "padding 3 must be at most"),
+         ValueError, "padding 3 is too large: the output size would be -2"),
+        (animate_conv_transpose2d, {"x": np.zeros((2, 2)), "weight": np.ones((3, 3)), "stride": 2,
+                                    "output_padding": 2},
+         ValueError, "output_padding must be smaller than stride or dilation"),
         (animate_conv_transpose2d, {"x": [["a"]], "weight": np.ones((3, 3))}, TypeError,
          "x must be an array of real numbers"),
         (animate_gallery, {"case": "huge"}, ValueError, "case must be one of"),

@@ -163,21 +163,18 @@ def animate_conv_transpose2d(
     """Animate ``conv_transpose2d`` as the equivalent direct convolution.
 
     The input is stretched (``stride − 1`` zeros between its pixels), padded by
-    ``dilation·(k − 1) − padding`` (plus ``output_padding`` at the bottom/right),
-    and swept with the kernel rotated by 180° at stride 1. ``anim.result`` equals
-    ``ops.conv_transpose2d`` on the same input.
+    ``q = dilation·(k − 1) − padding`` zeros before and ``q + output_padding`` after
+    (bottom/right), and swept at stride 1 by the kernel rotated by 180° with the same
+    dilation. Where ``q`` is negative (padding larger than ``dilation·(k − 1)``, which
+    PyTorch accepts), that many rows and columns are cut off the stretched input instead.
+    ``anim.result`` equals ``ops.conv_transpose2d`` on the same input.
     """
     x, k = _single("x", x), _single("weight", weight)
     s = check_tuple("stride", stride, 2, minimum=1)
     p = check_tuple("padding", padding, 2, minimum=0)
     op = check_tuple("output_padding", output_padding, 2, minimum=0)
     d = check_tuple("dilation", dilation, 2, minimum=1)
-    q = [di * (ki - 1) - pi for di, ki, pi in zip(d, k.shape, p, strict=True)]
-    if min(q) < 0:
-        raise ValueError(
-            f"padding {padding!r} must be at most dilation·(kernel size − 1) = "
-            f"{tuple(di * (ki - 1) for di, ki in zip(d, k.shape, strict=True))} to animate"
-        )
+    # ops refuses what PyTorch refuses (output_padding too large, an empty output)
     result = ops.conv_transpose2d(
         x[None, None], k[None, None], stride=s, padding=p, output_padding=op, dilation=d
     )[0, 0]
@@ -185,16 +182,24 @@ def animate_conv_transpose2d(
     stretched[:: s[0], :: s[1]] = x
     pad = np.ones_like(stretched, dtype=bool)
     pad[:: s[0], :: s[1]] = False
-    widths = [(qi, qi + oi) for qi, oi in zip(q, op, strict=True)]
-    canvas = np.pad(stretched, widths)
-    pad = np.pad(pad, widths, constant_values=True)
+    q = [di * (ki - 1) - pi for di, ki, pi in zip(d, k.shape, p, strict=True)]
+    edges = [(qi, qi + oi) for qi, oi in zip(q, op, strict=True)]  # before, after; < 0 cuts
+    grow = [(max(a, 0), max(b, 0)) for a, b in edges]
+    canvas = np.pad(stretched, grow)
+    pad = np.pad(pad, grow, constant_values=True)
+    keep = tuple(slice(max(-a, 0), n - max(-b, 0))
+                 for (a, b), n in zip(edges, canvas.shape, strict=True))
+    canvas, pad = canvas[keep], pad[keep]
     out = result.shape
     formula = size_line(transpose_size_formula, x.shape, k.shape, s, p, op, d, out)
     title = (f"transposed conv: {shape_text(x)} input, {shape_text(k)} kernel"
-             + settings_text(stride=s, padding=p, dilation=d))
+             + settings_text(stride=s, padding=p, dilation=d)
+             + ("" if op == (0, 0) else f", output_padding {op[0] if op[0] == op[1] else op}"))
+    cut = any(a < 0 or b < 0 for a, b in edges)
     problem = WindowProblem(
         canvas, pad, np.flip(k), (1, 1), d, result, title, formula,
-        canvas_label="x stretched + padded", kernel_label="w rotated 180°",
+        canvas_label="x stretched, edges cut" if cut else "x stretched + padded",
+        kernel_label="w rotated 180°",
     )
     return window_animation(problem)
 
@@ -212,6 +217,8 @@ GALLERY: dict[str, tuple[str, tuple[int, int], dict[str, int]]] = {
     "dilated": ("conv", (7, 7), {"dilation": 2}),
     "transposed": ("transposed", (2, 2), {}),
     "transposed, strided": ("transposed", (2, 2), {"stride": 2}),
+    "transposed, output_padding": ("transposed", (3, 3),
+                                   {"stride": 2, "padding": 1, "output_padding": 1}),
 }
 
 #: The 3×3 kernel of every gallery case: a small edge detector with mixed signs.
