@@ -8,16 +8,19 @@ from cnnbook.figures import padding_stride_dilation as figures
 
 def test_panels_titles_and_common_scale():
     x = np.arange(25.0).reshape(5, 5)
-    k = np.ones((3, 3))
+    k = np.array([[1.0, 0.0, -1.0], [2.0, 7.0, -2.0], [1.0, 0.0, -1.0]])
     fig = figures.plot_padded_grids(x, k, {"valid": 0, "same": 1, "full": 2})
-    assert len(fig.axes) == 3
-    titles = ["valid: p = 0, output 3×3", "same: p = 1, output 5×5", "full: p = 2, output 7×7"]
+    assert len(fig.axes) == 4
+    titles = ["valid: p = 0, output 3×3", "same: p = 1, output 5×5", "full: p = 2, output 7×7",
+              "kernel w: 3×3"]
     for ax, title in zip(fig.axes, titles, strict=True):  # plot_array writes titles as text
         assert title in [t.get_text() for t in ax.texts]
     widths = {round(abs(np.diff(ax.get_xlim())[0]), 9) for ax in fig.axes}
     assert len(widths) == 1  # one cell size in every panel
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "24" in texts and "0" in texts
+    kernel_texts = [t.get_text() for t in fig.axes[3].texts]
+    assert "7" in kernel_texts and "−2" in kernel_texts and "24" not in kernel_texts
 
 
 def test_bad_input():
