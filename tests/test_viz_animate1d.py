@@ -1,5 +1,7 @@
 """Tests for the 1-D correlation/convolution animation: frames, written values, errors."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -7,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import ops
-from cnnbook.viz import animate_conv1d, plot_final_frame
+from cnnbook.viz import animate_conv1d, describe, plot_final_frame
 from cnnbook.viz.grid import format_value
 
 MODES = ("valid", "same", "full")
@@ -84,3 +86,16 @@ def test_random_signals_match_numpy(xk, mode, flip):
 def test_bad_input_is_rejected(kwargs, error, match):
     with pytest.raises(error, match=match):
         animate_conv1d(**kwargs)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("flip", [True, False])
+def test_header_numbers_the_outputs_as_the_formula_does(mode, flip):
+    """The header's range of n is where the sum's formula puts the array's entries."""
+    x, w = np.array([2.0, 0, 1, 3, 1, 2]), np.array([1.0, 2, -1])
+    anim = animate_conv1d(x, w, mode, flip=flip)
+    first = int(re.search(r"n = (−?\d+),", describe(anim)).group(1).replace("−", "-"))
+    k, full = w.size, np.convolve(x, w) if flip else np.correlate(x, w, "full")
+    # np.convolve's full output starts at n = 0 of x*w; the full correlation at n = -(k - 1)
+    start = first - (0 if flip else -(k - 1))
+    assert np.allclose(anim.result, full[start : start + anim.result.size])

@@ -55,9 +55,12 @@ def animate_conv1d(
         products = np.stack([canvas[n : n + m] * slid for n in range(n_out)])
         fig, ax = layout.canvas(width, height, canvas, w, products, result)
         name = "convolution" if flip else "correlation"
+        # the formula's n of the first output cell: the array starts there, at its entry 0
+        first = (m - 1 if flip else 0) - left
+        span = f"n = {first}, …, {first + n_out - 1}".replace("-", "−")
         formula = (
-            "y[n] = Σₘ x[n − m]·w[m]  (slide the flipped kernel)" if flip
-            else "y[n] = Σₘ x[n + m]·w[m]"
+            f"y[n] = Σₘ x[n − m]·w[m],  {span}  (slide the flipped kernel)" if flip
+            else f"y[n] = Σₘ x[n + m]·w[m],  {span}"
         )
         layout.header(ax, width, f"1-D {name}, mode {mode!r}", formula)
         grid_x = CellGrid(ax, canvas[None], x=x0, y=y_x, role="input", padding=pad[None])
