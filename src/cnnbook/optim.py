@@ -202,7 +202,7 @@ def fit(net: Layer, optimizer: Optimizer, images: np.ndarray, labels: np.ndarray
 def train_epoch(net: Layer, optimizer: Optimizer, images: np.ndarray,
                 labels: np.ndarray, batches: Iterable[np.ndarray],
                 lr_at: Callable[[int], float] | None = None) -> list[float]:
-    """One epoch: for every mini-batch of indices, the four steps of
+    """One epoch: for every mini-batch of indices, the five steps of
     training (with learning rate lr_at(i) at step i, when given).
     Returns each step's loss. Unchecked: :func:`fit` calls it.
     """
