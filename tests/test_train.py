@@ -80,8 +80,112 @@ def test_history_records_and_on_epoch(splits):
     assert seen == records
     assert records[0]["epoch"] == 1
     assert set(records[0]) == {"epoch", "train_loss", "train_accuracy", "test_accuracy",
-                               "train_seconds"}
+                               "train_seconds", "test_loss"}
     assert json.loads(json.dumps(records)) == records
+
+
+def test_test_loss_is_the_mean_cross_entropy_on_the_test_split(splits, trained):
+    model, history = trained
+    with torch.no_grad():
+        logits = model(splits[1].images)
+    # the mean of -log softmax at the true class, written out
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    expected = -log_probs[torch.arange(len(logits)), splits[1].labels].mean().item()
+    assert history.test_loss[-1] == pytest.approx(expected, rel=1e-5)
+    assert train.mean_loss(model, splits[1], batch_size=300) == pytest.approx(expected, rel=1e-5)
+    assert len(history.test_loss) == len(history.test_accuracy) == 2
+
+
+def test_records_leave_out_columns_that_were_not_recorded():
+    history = train.History(train_loss=[1.0], train_accuracy=[0.5], test_accuracy=[0.6],
+                            train_seconds=[2.0])  # as benchmarks/lenet.py builds one
+    assert history.records() == [{"epoch": 1, "train_loss": 1.0, "train_accuracy": 0.5,
+                                  "test_accuracy": 0.6, "train_seconds": 2.0}]
+
+
+def test_record_steps_keeps_the_loss_of_every_step(splits):
+    torch.manual_seed(0)
+    model = LeNet5.modern()
+    twin = LeNet5.modern()
+    twin.load_state_dict(model.state_dict())
+    steps = train.record_steps(model, splits[0], 30, optimizer="sgd", lr=0.1, batch_size=64,
+                               seed=5, device="cpu")  # 30 of the 31 full batches of one pass
+    assert steps.loss.shape == (30,) and steps.loss.dtype == np.float64
+    # the same steps by hand: the batches are slices of seeded permutations of the split
+    order = torch.Generator().manual_seed(5)
+    perm = torch.randperm(len(splits[0]), generator=order)
+    opt = torch.optim.SGD(twin.parameters(), lr=0.1)
+    start = twin.conv1.weight.detach().clone()
+    for t in range(30):
+        idx = perm[64 * t: 64 * (t + 1)]
+        loss = torch.nn.functional.cross_entropy(twin(splits[0].images[idx]),
+                                                 splits[0].labels[idx])
+        assert steps.loss[t] == pytest.approx(loss.item(), rel=1e-5, abs=1e-6)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    moved = ((twin.conv1.weight - start).norm() / start.norm()).item()
+    assert steps.weight_change["conv1.weight"] == pytest.approx(moved, rel=1e-4)
+    assert set(steps.weight_change) == {f"{n}.weight" for n in ("conv1", "conv2", "fc1", "fc2",
+                                                                "fc3")}
+    assert steps.loss[-10:].mean() < steps.loss[:10].mean()  # it learns
+
+
+def test_record_steps_passes_over_the_split_again_and_uses_adam(splits):
+    small = train.subset(splits[0], 128)
+    torch.manual_seed(0)
+    model = LeNet5.modern()
+    twin = LeNet5.modern()
+    twin.load_state_dict(model.state_dict())
+    steps = train.record_steps(model, small, 5, optimizer="adam", lr=1e-3, batch_size=64,
+                               seed=1, device="cpu")
+    order = torch.Generator().manual_seed(1)
+    perms = [torch.randperm(128, generator=order) for _ in range(3)]
+    batches = torch.cat(perms).view(-1, 64)
+    opt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+    for t in range(5):
+        idx = batches[t]
+        loss = torch.nn.functional.cross_entropy(twin(small.images[idx]), small.labels[idx])
+        assert steps.loss[t] == pytest.approx(loss.item(), rel=1e-5, abs=1e-6)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_record_steps_rejects_bad_arguments(splits):
+    model = LeNet5()
+    with pytest.raises(ValueError, match="optimizer must be one of 'sgd', 'adam'; got 'lbfgs'"):
+        train.record_steps(model, splits[0], 3, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
+        train.record_steps(model, splits[0], 0)
+    with pytest.raises(ValueError, match="batch_size must be at most the 2000 images"):
+        train.record_steps(model, splits[0], 1, batch_size=5000)
+
+
+def test_relative_gradients_divide_each_layers_gradient_by_its_weights(splits):
+    torch.manual_seed(0)
+    model = LeNet5.simplified()
+    x, y = splits[0].images[:32], splits[0].labels[:32]
+    ratios = train.relative_gradients(model, x, y)
+    assert list(ratios) == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+    weights = [model.conv1.weight, model.fc3.weight]
+    grads = torch.autograd.grad(torch.nn.functional.cross_entropy(model(x), y), weights)
+    for name, w, g in zip(["conv1", "fc3"], weights, grads, strict=True):
+        assert ratios[name] == pytest.approx((g.norm() / w.norm()).item(), rel=1e-5)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_leaves_plateau_finds_the_first_window_below_the_level():
+    loss = np.array([2.31, 2.30, 2.30, 2.25, 2.0, 1.5, 1.0, 0.5])
+    # window means by hand: (2.31+2.30)/2, (2.30+2.30)/2, (2.30+2.25)/2 = 2.275, 2.125, ...
+    assert train.leaves_plateau(loss, below=2.2, window=2) == 3
+    assert train.leaves_plateau(loss, below=2.2, window=1) == 4
+    assert train.leaves_plateau(loss, below=0.1, window=2) is None
+    assert train.leaves_plateau(loss[:3], window=10) is None
+    with pytest.raises(ValueError, match=r"loss must be 1-D"):
+        train.leaves_plateau([[2.3]])
+    with pytest.raises(ValueError, match="window must be an integer >= 1"):
+        train.leaves_plateau(loss, window=0)
 
 
 def test_fit_rejects_bad_arguments(splits):
@@ -169,7 +273,7 @@ def test_cli_prints_json_last(capsys, tmp_path, splits):
 
 @pytest.mark.parametrize(
     ("argv", "message"),
-    [(["--model", "vgg"], r"invalid choice: 'vgg' \(choose from '?lenet5'?, '?lenet5-original'?"),
+    [(["--model", "vgg"], r"invalid choice: 'vgg' \(choose from '?lenet5'?, '?lenet5-1998'?"),
      (["--dataset", "cifar"], r"invalid choice: 'cifar' \(choose from '?mnist'?, '?fashion-mnist"),
      (["--epochs", "0"], r"--epochs: must be an integer >= 1, got 0"),
      (["--threads", "0"], r"--threads: must be an integer >= 1, got 0"),

@@ -2,11 +2,13 @@
 
 The whole dataset already sits in one tensor (:mod:`cnnbook.data`), so a mini-batch is
 just ``images[indices]`` for a slice of a seeded random permutation: no ``DataLoader``.
-:func:`fit` trains (the chapter shows its loop, :func:`train_epoch`); :data:`RECIPE` is the
-book's recipe;
-:func:`evaluate` and :func:`confusion_matrix` say how well a trained network does;
-``python -m cnnbook.train --model lenet5 --dataset mnist`` runs it from a shell and
-prints, as its last line, one JSON object with the result.
+:func:`fit` trains with :data:`RECIPE`, the book's recipe (the chapter shows its loop,
+:func:`train_epoch`); :func:`evaluate` and :func:`confusion_matrix` say how well a trained
+network does. :func:`record_steps` trains with plain SGD or Adam at a constant rate and
+keeps the loss of every step, and :func:`relative_gradients` measures how strongly each
+layer is pushed, so that networks can be compared step by step.
+``python -m cnnbook.train --model lenet5 --dataset mnist`` runs :func:`fit` from a shell
+and prints, as its last line, one JSON object with the result.
 """
 
 from __future__ import annotations
@@ -54,21 +56,27 @@ RECIPE = Recipe()
 class History:
     """Per-epoch record of one run; ``train_seconds`` is cumulative and excludes evaluation.
 
-    ``train_accuracy`` is measured on the mini-batches as they were trained (free to
-    compute, a little pessimistic since the weights improve during the epoch).
+    ``train_loss`` and ``train_accuracy`` are measured on the mini-batches as they were
+    trained (free to compute, a little pessimistic since the weights improve during the
+    epoch); ``test_loss`` and ``test_accuracy`` on the test split after the epoch.
     """
 
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     train_seconds: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
 
     def records(self) -> list[dict[str, float | int]]:
-        """One plain dict per epoch (``epoch`` counts from 1), ready for JSON."""
+        """One plain dict per epoch (``epoch`` counts from 1), ready for JSON.
+
+        A column that was not recorded (shorter than ``train_loss``) is left out.
+        """
         columns = dataclasses.asdict(self)
+        n = len(self.train_loss)
         return [
-            {"epoch": i + 1, **{k: v[i] for k, v in columns.items()}}
-            for i in range(len(self.train_loss))
+            {"epoch": i + 1, **{k: v[i] for k, v in columns.items() if len(v) == n}}
+            for i in range(n)
         ]
 
 
@@ -95,20 +103,38 @@ def _sync(device: torch.device) -> None:
 
 
 @torch.no_grad()
+def _score(
+    model: nn.Module, split: data.Split, batch_size: int, device: str | None
+) -> tuple[float, float, torch.Tensor]:
+    """Accuracy, mean cross-entropy and predicted labels of ``model`` on ``split``."""
+    device = torch.device(device or next(model.parameters()).device)
+    was_training = model.training
+    model.eval()
+    preds, total = [], 0.0
+    for i in range(0, len(split), check_int("batch_size", batch_size, minimum=1)):
+        logits = model(split.images[i : i + batch_size].to(device))
+        labels = split.labels[i : i + batch_size].to(device)
+        total += nn.functional.cross_entropy(logits, labels, reduction="sum").item()
+        preds.append(logits.argmax(1))
+    model.train(was_training)
+    predictions = torch.cat(preds).cpu()
+    accuracy = (predictions == split.labels).double().mean().item()
+    return accuracy, total / len(split), predictions
+
+
 def evaluate(
     model: nn.Module, split: data.Split, batch_size: int = 1000, device: str | None = None
 ) -> tuple[float, torch.Tensor]:
     """Accuracy of ``model`` on ``split`` and its predicted labels (int64, on the CPU)."""
-    device = torch.device(device or next(model.parameters()).device)
-    was_training = model.training
-    model.eval()
-    preds = [
-        model(split.images[i : i + batch_size].to(device)).argmax(1)
-        for i in range(0, len(split), check_int("batch_size", batch_size, minimum=1))
-    ]
-    model.train(was_training)
-    predictions = torch.cat(preds).cpu()
-    return (predictions == split.labels).double().mean().item(), predictions
+    accuracy, _, predictions = _score(model, split, batch_size, device)
+    return accuracy, predictions
+
+
+def mean_loss(
+    model: nn.Module, split: data.Split, batch_size: int = 1000, device: str | None = None
+) -> float:
+    """The mean cross-entropy of ``model`` on ``split`` (what :func:`fit` records)."""
+    return _score(model, split, batch_size, device)[1]
 
 
 def confusion_matrix(y_true: object, y_pred: object, n_classes: int) -> np.ndarray:
@@ -130,7 +156,8 @@ def fit(
 
     Checks the arguments, moves the model and the data to ``device``, sets up the
     optimiser and the schedule, and runs :func:`train_epoch` ``epochs`` times, timing
-    each epoch and measuring the test accuracy after it (``on_epoch`` gets the record).
+    each epoch and measuring the test loss and accuracy after it (``on_epoch`` gets the
+    record).
     """
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -158,7 +185,9 @@ def fit(
         seconds += time.perf_counter() - start  # evaluation below is not training time
         history.train_loss.append(loss)
         history.train_accuracy.append(accuracy)
-        history.test_accuracy.append(evaluate(model, test, device=str(device))[0])
+        test_accuracy, test_loss, _ = _score(model, test, 1000, str(device))
+        history.test_accuracy.append(test_accuracy)
+        history.test_loss.append(test_loss)
         history.train_seconds.append(seconds)
         if on_epoch is not None:
             on_epoch(history.records()[-1])
@@ -186,6 +215,103 @@ def train_epoch(
         total_loss += loss.detach() * len(idx)
         correct += (logits.argmax(1) == labels[idx]).sum()
     return float(total_loss) / len(labels), int(correct) / len(labels)
+
+
+#: The optimisers :func:`record_steps` can use, at a constant rate.
+OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What :func:`record_steps` measured.
+
+    ``loss[t]`` is the mini-batch loss of step ``t``, computed before that step's update;
+    ``weight_change[name]`` is ``‖w_end − w_start‖ / ‖w_start‖`` for every weight tensor
+    (parameters named ``*.weight``) over the whole run.
+    """
+
+    loss: np.ndarray
+    weight_change: dict[str, float]
+
+
+def record_steps(
+    model: nn.Module, split: data.Split, steps: int, *, optimizer: str = "sgd",
+    lr: float = 0.1, batch_size: int = 64, seed: int = 0, device: str | None = None,
+    progress: bool = False,
+) -> Steps:
+    """Train ``model`` in place for ``steps`` mini-batches of plain SGD or Adam at rate ``lr``.
+
+    The batches are slices of seeded permutations of ``split`` (a fresh one each pass), the
+    same for every model given the same ``seed``, so that runs differ only in the model.
+    Unlike :func:`fit` there is no schedule, no momentum and no evaluation: the point is
+    the loss of every single step.
+    """
+    steps = check_int("steps", steps, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    lr = check_real("lr", lr, positive=True)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    if batch_size > len(split):
+        raise ValueError(f"batch_size must be at most the {len(split)} images of the split, "
+                         f"got {batch_size}")
+    device = torch.device(device or default_device())
+    model.to(device).train()
+    images, labels = split.images.to(device), split.labels.to(device)
+    order = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    per_pass = len(split) // batch_size
+    batches = torch.cat([
+        torch.randperm(len(split), generator=order)[: per_pass * batch_size]
+        for _ in range(math.ceil(steps / per_pass))
+    ]).view(-1, batch_size)[:steps].to(device)
+    rule = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    opt = rule(model.parameters(), lr=lr)
+    start = {n: p.detach().clone() for n, p in model.named_parameters() if n.endswith("weight")}
+    losses = torch.empty(steps)
+    for t, idx in enumerate(tqdm(batches, desc=optimizer, disable=not progress)):
+        loss = nn.functional.cross_entropy(model(images[idx]), labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses[t] = loss.detach()
+    end = dict(model.named_parameters())
+    change = {n: ((end[n].detach() - w).norm() / w.norm()).item() for n, w in start.items()}
+    return Steps(losses.numpy().astype(np.float64), change)
+
+
+def leaves_plateau(loss: object, *, below: float = 2.2, window: int = 10) -> int | None:
+    """The first step ``t`` at which the mean loss of steps ``t .. t + window - 1`` is under
+    ``below``, or ``None`` if it never is: when a run leaves the plateau at ln 10 ≈ 2.303,
+    the loss of guessing among ten classes.
+    """
+    loss = np.asarray(loss, dtype=float)
+    if loss.ndim != 1:
+        raise ValueError(f"loss must be 1-D (one value per step), got shape {loss.shape}")
+    window = check_int("window", window, minimum=1)
+    below = check_real("below", below)
+    if len(loss) < window:
+        return None
+    means = np.convolve(loss, np.ones(window) / window, mode="valid")
+    hits = np.flatnonzero(means < below)
+    return int(hits[0]) if hits.size else None
+
+
+def relative_gradients(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor
+) -> dict[str, float]:
+    """``‖∂L/∂w‖ / ‖w‖`` for every weight tensor of ``model`` on one batch, keyed by layer.
+
+    ``L`` is the mean cross-entropy of the batch; plain gradient descent at rate ``η``
+    would change each layer's weights by ``η`` times this, relative to their size. The
+    model's gradients are left zeroed (``None``).
+    """
+    check_int("images in the batch", len(images), minimum=1)
+    model.zero_grad(set_to_none=True)
+    nn.functional.cross_entropy(model(images), labels).backward()
+    ratios = {
+        name.removesuffix(".weight"): (p.grad.norm() / p.norm()).item()
+        for name, p in model.named_parameters() if name.endswith("weight")
+    }
+    model.zero_grad(set_to_none=True)
+    return ratios
 
 
 @dataclass(frozen=True)
