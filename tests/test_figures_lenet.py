@@ -15,6 +15,7 @@ from cnnbook.figures.lenet import (
     plot_confusion_matrix,
     plot_history,
     plot_misclassified,
+    plot_step_losses,
 )
 from cnnbook.models import CourseNet, LeNet5
 
@@ -134,7 +135,7 @@ def test_every_history_shape_gives_the_same_columns():
 def test_plot_history_draws_each_run_as_given():
     runs = {
         "modern LeNet": records(5, 1),
-        "original LeNet": Run([Epoch(**r) for r in records(3, 2)]),
+        "simplified LeNet": Run([Epoch(**r) for r in records(3, 2)]),
     }
     fig = plot_history(runs, title="LeNet")
     ax_loss, ax_acc = fig.axes
@@ -149,16 +150,35 @@ def test_plot_history_draws_each_run_as_given():
         assert train.get_linestyle() == "--" and test.get_linestyle() == "-"
         assert loss.get_color() == train.get_color() == test.get_color()
     assert ax_loss.lines[0].get_color() != ax_loss.lines[1].get_color()
-    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == list(runs)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(runs)
     assert [t.get_text() for t in ax_acc.get_legend().get_texts()] == ["train", "test"]
+    assert ax_loss.get_legend() is None  # no test loss recorded: no train/test key on it
     assert fig.get_suptitle() == "LeNet"
+
+
+def test_plot_history_draws_the_test_loss_when_recorded():
+    recs = records(3, 4)
+    for i, r in enumerate(recs):
+        r["test_loss"] = 0.1 * (i + 1)
+    history = train.History(**{k: [r[k] for r in recs] for k in recs[0] if k != "epoch"})
+    fig = plot_history(history)
+    ax_loss = fig.axes[0]
+    train_line, test_line = ax_loss.lines
+    np.testing.assert_array_equal(train_line.get_ydata(), [r["train_loss"] for r in recs])
+    np.testing.assert_allclose(test_line.get_ydata(), [0.1, 0.2, 0.3])
+    assert train_line.get_linestyle() == "--" and test_line.get_linestyle() == "-"
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["train", "test"]
+    assert "test_loss" in history_columns(history)
+    partial = records(2)
+    partial[0]["test_loss"] = 1.0  # not every epoch has it: left out
+    assert "test_loss" not in history_columns(partial)
 
 
 def test_plot_history_single_run_without_epoch_numbers():
     recs = [{k: v for k, v in r.items() if k != "epoch"} for r in records(3)]
     fig = plot_history(recs)
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [1, 2, 3])
-    assert fig.axes[0].get_legend() is None  # one run: no run legend
+    assert fig.axes[0].get_legend() is None and not fig.legends  # one run: no run legend
 
 
 def test_plot_history_rejects_bad_histories():
@@ -234,3 +254,40 @@ def test_plot_misclassified_without_mistakes_and_bad_input():
         plot_misclassified(images, [0, 1, 1], [0, 1, 2], classes=["a", "b"])
     with pytest.raises(ValueError, match="max_images must be an integer >= 1"):
         plot_misclassified(images, [0, 1, 2], [0, 1, 2], max_images=0)
+
+
+def test_plot_step_losses_draws_every_step_with_shared_styles():
+    grid = {"sigmoid, avg": [2.3, 2.3, 2.3], "sigmoid, max": [2.3, 2.2, 2.1],
+            "relu, avg": [2.3, 1.0, 0.5], "relu, max": [2.3, 0.9, 0.4]}
+    other = {k: np.asarray(v) * 0.9 for k, v in grid.items()}
+    fig = plot_step_losses({"SGD": grid, "Adam": other}, reference=np.log(10))
+    left, right = fig.axes
+    assert [ax.get_title() for ax in (left, right)] == ["SGD", "Adam"]
+    for ax, runs in ((left, grid), (right, other)):
+        curves = [line for line in ax.lines if line.get_label() in runs]
+        assert [c.get_label() for c in curves] == list(runs)
+        for c in curves:
+            np.testing.assert_allclose(c.get_ydata(), runs[c.get_label()])
+            np.testing.assert_array_equal(c.get_xdata(), [0, 1, 2])
+        ref = [line for line in ax.lines if line.get_label() not in runs]
+        assert len(ref) == 1 and ref[0].get_ydata()[0] == pytest.approx(np.log(10))
+    by_label = {line.get_label(): line for line in left.lines}
+    # colour from the activation, line style from the pooling
+    assert by_label["sigmoid, avg"].get_color() == by_label["sigmoid, max"].get_color()
+    assert by_label["sigmoid, avg"].get_color() != by_label["relu, avg"].get_color()
+    assert by_label["relu, avg"].get_linestyle() == by_label["sigmoid, avg"].get_linestyle()
+    assert by_label["relu, max"].get_linestyle() != by_label["relu, avg"].get_linestyle()
+    right_by_label = {line.get_label(): line for line in right.lines}
+    assert right_by_label["relu, max"].get_color() == by_label["relu, max"].get_color()
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(grid)
+
+
+def test_plot_step_losses_rejects_bad_runs():
+    with pytest.raises(TypeError, match="panels must map a title"):
+        plot_step_losses({})
+    with pytest.raises(TypeError, match=r"panels\['a'\] must map a run label"):
+        plot_step_losses({"a": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"panels\['a'\]\['x'\] must be a non-empty 1-D array"):
+        plot_step_losses({"a": {"x": [[1.0]]}})
+    with pytest.raises(ValueError, match="finite"):
+        plot_step_losses({"a": {"x": [1.0, np.nan]}})

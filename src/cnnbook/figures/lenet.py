@@ -3,12 +3,14 @@
 :func:`plot_architecture` draws a model as the arrays one input becomes (stacks of maps,
 then bars of features, from :func:`cnnbook.summary.architecture_stages`);
 :func:`plot_activations` draws each activation with its derivative; :func:`plot_history`,
-:func:`plot_confusion_matrix` and :func:`plot_misclassified` show how a training run went.
+:func:`plot_confusion_matrix` and :func:`plot_misclassified` show how a training run went;
+:func:`plot_step_losses` draws the loss of every step of several short runs side by side.
 
 A *history* is one run's per-epoch record, in any of the shapes the book meets:
 ``cnnbook.train.History`` (columns, with ``.records()``), an object with an ``.epochs``
 list, a list of per-epoch dicts or dataclasses, or a dict of columns. Each epoch needs
-``train_loss``, ``train_accuracy`` and ``test_accuracy``; ``epoch`` defaults to 1, 2, ...
+``train_loss``, ``train_accuracy`` and ``test_accuracy``; ``epoch`` defaults to 1, 2, ...;
+``test_loss`` is drawn when every epoch has it.
 """
 
 from __future__ import annotations
@@ -142,6 +144,9 @@ def plot_architecture(
 #: The per-epoch values every history must have.
 HISTORY_KEYS: tuple[str, ...] = ("train_loss", "train_accuracy", "test_accuracy")
 
+#: A per-epoch value drawn when a history has it.
+OPTIONAL_KEY = "test_loss"
+
 
 def _record(item: object) -> dict[str, object]:
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
@@ -182,6 +187,8 @@ def history_columns(history: object, name: str = "history") -> dict[str, np.ndar
             raise ValueError(f"{name}: epoch {missing[0]} has no {key!r} (needs {HISTORY_KEYS})")
         columns[key] = np.array([float(r[key]) for r in records])
     columns["epoch"] = np.array([float(r.get("epoch", i + 1)) for i, r in enumerate(records)])
+    if all(OPTIONAL_KEY in r for r in records):
+        columns[OPTIONAL_KEY] = np.array([float(r[OPTIONAL_KEY]) for r in records])
     return columns
 
 
@@ -198,7 +205,8 @@ def plot_history(histories: object, *, title: str | None = None) -> Figure:
     """Loss and accuracy per epoch, train (dashed) and test (solid), for one or several runs.
 
     ``histories`` is one history or ``{"run name": history, ...}``; each run gets its own
-    colour, on the same two panels so the runs compare directly.
+    colour, on the same two panels so the runs compare directly. The test loss is drawn
+    for the runs that recorded it.
     """
     runs = _runs(histories)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -208,10 +216,12 @@ def plot_history(histories: object, *, title: str | None = None) -> Figure:
         for i, (name, h) in enumerate(runs.items()):
             color = colors[i % len(colors)] if len(runs) > 1 else role_color("input")
             ax_loss.plot(h["epoch"], h["train_loss"], "--o", color=color, ms=3, label=name)
+            if OPTIONAL_KEY in h:
+                ax_loss.plot(h["epoch"], h[OPTIONAL_KEY], "-o", color=color, ms=3)
             ax_acc.plot(h["epoch"], h["train_accuracy"], "--o", color=color, ms=3)
             ax_acc.plot(h["epoch"], h["test_accuracy"], "-o", color=color, ms=3)
             fractions &= bool(np.all(h["train_accuracy"] <= 1) and np.all(h["test_accuracy"] <= 1))
-        ax_loss.set(xlabel="epoch", ylabel="training loss")
+        ax_loss.set(xlabel="epoch", ylabel="loss (cross-entropy)")
         ax_acc.set(xlabel="epoch", ylabel="accuracy")
         if fractions:
             ax_acc.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
@@ -223,8 +233,12 @@ def plot_history(histories: object, *, title: str | None = None) -> Figure:
             Line2D([], [], color=INK, ls="-", marker="o", ms=3, label="test"),
         ]
         ax_acc.legend(handles=kinds, loc="lower right")
-        if len(runs) > 1:
-            ax_loss.legend(loc="upper right")
+        if any(OPTIONAL_KEY in h for h in runs.values()):
+            ax_loss.legend(handles=kinds, loc="upper right")
+        if len(runs) > 1:  # the runs' colours, above the panels
+            handles = [Line2D([], [], color=colors[i % len(colors)], label=name)
+                       for i, name in enumerate(runs)]
+            fig.legend(handles=handles, loc="outside upper center", ncols=len(runs))
         if title:
             fig.suptitle(title)
     return fig
@@ -328,4 +342,63 @@ def plot_misclassified(
     fig = plot_images(picked, labels, ncols=ncols, title=title)
     for ax in fig.axes:
         ax.title.set_color(role_color("highlight"))
+    return fig
+
+
+def _curve_style(label: str, colors: dict[str, str], dashes: dict[str, str]) -> dict[str, str]:
+    first, _, second = label.partition(", ")
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    styles = ("-", "--", ":", "-.")
+    color = colors.setdefault(first, palette[len(colors) % len(palette)])
+    dash = dashes.setdefault(second, styles[len(dashes) % len(styles)])
+    return {"color": color, "linestyle": dash}
+
+
+def plot_step_losses(
+    panels: Mapping[str, Mapping[str, object]], *, reference: float | None = None,
+    steps_axis: str = "step", title: str | None = None,
+) -> Figure:
+    """The loss of every training step: one panel per entry of ``panels``, one curve per run.
+
+    ``panels`` maps a panel title to ``{run label: per-step losses}`` (a single panel is
+    ``{"": runs}``). A label ``"A, B"`` takes its colour from ``A`` and its line style
+    from ``B``, the same in every panel, so a grid of choices (activation, pooling) reads
+    at a glance. ``reference`` draws a dotted horizontal line, e.g. at ln 10, the loss of
+    a network that guesses among ten classes. The panels share their y-axis.
+    """
+    if not isinstance(panels, Mapping) or not panels:
+        raise TypeError(f"panels must map a title to {{label: losses}}, got {panels!r}")
+    curves: dict[str, dict[str, np.ndarray]] = {}
+    for title_, runs in panels.items():
+        if not isinstance(runs, Mapping) or not runs:
+            raise TypeError(f"panels[{title_!r}] must map a run label to its losses, got {runs!r}")
+        curves[str(title_)] = {}
+        for label, losses in runs.items():
+            arr = np.asarray(losses, dtype=float)
+            if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+                raise ValueError(f"panels[{title_!r}][{label!r}] must be a non-empty 1-D array "
+                                 f"of finite losses, got shape {arr.shape}")
+            curves[str(title_)][str(label)] = arr
+    if reference is not None:
+        reference = check_real("reference", reference)
+    colors: dict[str, str] = {}
+    dashes: dict[str, str] = {}
+    with book_style():
+        fig, axes = plt.subplots(1, len(curves), figsize=(3.8 * len(curves) + 0.4, 2.9),
+                                 sharey=True, layout="constrained", squeeze=False)
+        handles = {}
+        for ax, (panel, runs) in zip(axes[0], curves.items(), strict=True):
+            for label, loss in runs.items():
+                (line,) = ax.plot(np.arange(len(loss)), loss, lw=1.1, label=label,
+                                  **_curve_style(label, colors, dashes))
+                handles.setdefault(label, line)
+            if reference is not None:
+                ax.axhline(reference, color=INK, lw=0.8, ls=":")
+            ax.set(title=panel, xlabel=steps_axis)
+            ax.grid(alpha=0.3)
+        axes[0, 0].set_ylabel("loss of the step's batch")
+        fig.legend(handles=list(handles.values()), loc="outside upper center",
+                   ncols=min(len(handles), 3))
+        if title:
+            fig.suptitle(title)
     return fig
