@@ -156,7 +156,7 @@ def shapes_by_hand(model: nn.Module, x: torch.Tensor) -> list[tuple[int, ...]]:
     return seen
 
 
-@pytest.mark.parametrize("model", [LeNet5.modern(), LeNet5.original(), CourseNet(), CourseNet3()])
+@pytest.mark.parametrize("model", [LeNet5.modern(), LeNet5.simplified(), CourseNet(), CourseNet3()])
 def test_stages_follow_the_forward_pass(model):
     stages = architecture_stages(model, (1, 28, 28))
     assert stages[0].shape == (1, 28, 28) and stages[0].label == "input"
@@ -169,8 +169,8 @@ def test_lenet_labels_and_activations():
         "input", "conv 5×5, pad 2, ReLU", "max pool 2×2", "conv 5×5, ReLU", "max pool 2×2",
         "fc, ReLU", "fc, ReLU", "fc",
     ]
-    original = architecture_stages(LeNet5.original(), (1, 28, 28))
-    assert original[1].activation == "sigmoid" and original[2].label == "avg pool 2×2"
+    simplified = architecture_stages(LeNet5.simplified(), (1, 28, 28))
+    assert simplified[1].activation == "sigmoid" and simplified[2].label == "avg pool 2×2"
     assert np.prod(stages[4].shape) == 16 * 5 * 5 == 400
 
 
