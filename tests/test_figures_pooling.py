@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnnbook import ops
-from cnnbook.figures.pooling import plot_shift_sensitivity, plot_shift_changes
+from cnnbook.figures.pooling import plot_shift_changes, plot_shift_sensitivity
 from cnnbook.invariance import map_changes, shift_sensitivity
 
 

@@ -126,7 +126,11 @@ def test_multichannel_accepts_a_conv_weight_with_one_output_channel():
 @pytest.mark.parametrize(
     ("x", "w", "match"),
     [
-        (np.ones((2, 3, 3)), np.ones((3, 2, 2)), "weight must have one kernel slice per input channel"),
+        (
+            np.ones((2, 3, 3)),
+            np.ones((3, 2, 2)),
+            "weight must have one kernel slice per input channel",
+        ),
         (np.ones((2, 3, 3)), np.ones((2, 2, 2, 2)), "weight must have one output channel"),
         (np.ones((5, 3, 3)), np.ones((5, 2, 2)), "x must have at most 4 channels"),
         (np.ones((3, 3)), np.ones((1, 2, 2)), "x must have 3 dimensions"),

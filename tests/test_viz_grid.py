@@ -12,11 +12,11 @@ from cnnbook.viz.grid import (
     CellGrid,
     CellMarks,
     cell_canvas,
-    plot_array,
     fill_until,
     format_term,
     format_value,
     parse_value,
+    plot_array,
     written_sum,
 )
 
