@@ -84,10 +84,11 @@ js: setup
 # output with the build's (glued values included), after the sanitize patterns of
 # tests/nbval_sanitize.cfg (each one explained there). scripts/executed_copies.py takes the
 # executed notebooks from the build's cache: _build/jupyter_execute drops hidden cells' outputs.
-# Cells tagged nbval-ignore-output (timings) still run but are not compared.
+# Cells tagged nbval-ignore-output (timings) still run but are not compared. tests/nbval_patience.py
+# lets nbval wait longer for a finished cell's outputs on a loaded machine.
 notebooks: build
 	$(BIN)/python scripts/executed_copies.py --out _build/reproduce
-	$(BIN)/pytest -q --nbval --nbval-current-env \
+	$(BIN)/python -m pytest -q -p tests.nbval_patience --nbval --nbval-current-env \
 	  --nbval-cell-timeout=$(NBVAL_TIMEOUT) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  _build/reproduce
 

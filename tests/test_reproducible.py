@@ -8,6 +8,7 @@ there) and that none hides a number that matters.
 
 from __future__ import annotations
 
+import inspect
 import io
 import re
 import subprocess
@@ -109,3 +110,24 @@ def test_pattern_2_progress_bars_differ_only_in_time_and_rate():
 ])
 def test_no_pattern_hides_a_number_that_matters(before, after):
     assert sanitize(before) != sanitize(after)
+
+
+def test_the_patience_plugin_raises_nbvals_output_wait():
+    """nbval's wait for a finished cell's outputs is a fixed attribute; the plugin raises it."""
+    from nbval.plugin import IPyNbCell
+
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests import nbval_patience
+    finally:
+        sys.path.remove(str(ROOT))
+    # the canary: the day nbval renames the attribute, the plugin would silently do nothing
+    assert "self.output_timeout = 5" in inspect.getsource(IPyNbCell.__init__)
+
+    class Cell:
+        output_timeout = 5
+
+    cell, other = Cell(), object()
+    nbval_patience.pytest_collection_modifyitems([cell, other])
+    assert cell.output_timeout == nbval_patience.OUTPUT_TIMEOUT > 5
+    assert not hasattr(other, "output_timeout")
