@@ -1,8 +1,10 @@
 """The notebook policy: stored stripped, one kernel, no library code, every page in the TOC,
 and code the reader sees that fits the page: short cells, short lines, no book machinery."""
 
+import io
 import json
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,22 @@ def test_glue_lives_in_hidden_cells(path):
     for i, tags, lines in _code_cells(path):
         if not tags & REMOVED:
             assert not any("glue(" in line for line in lines), f"cell {i} glues in sight"
+
+
+# A LaTeX command in a string that is not raw loses its backslash to Python: "\text" is a tab
+# and "ext", "\frac" a form feed and "rac", "\nabla" a newline and "abla".
+EATEN_LATEX = re.compile(r"(?<!\\)(?:\\\\)*\\(?:[abfrtv][a-zA-Z]|n(?:abla|eq|u\b|ot|i\b|ewline))")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_latex_in_code_strings_keeps_its_backslashes(path):
+    """Maths handed to the page (questions, hints, solutions, labels) sits in raw strings."""
+    for i, _, lines in _code_cells(path):
+        tokens = tokenize.generate_tokens(io.StringIO("\n".join(lines)).readline)
+        for token in tokens:
+            if token.type != tokenize.STRING:
+                continue
+            prefix = re.match(r"[a-zA-Z]*", token.string).group(0).lower()
+            if "r" not in prefix:
+                eaten = EATEN_LATEX.search(token.string)
+                assert not eaten, f"cell {i}: {token.string[:60]!r} needs an r prefix"
