@@ -117,6 +117,9 @@ REMOVED = {"remove-cell", "remove-input"}
 
 #: Visible code cells have at most this many lines; every code line at most RUFF_WIDTH.
 VISIBLE_LINES = 15
+#: A cell whose input only the HTML hides (``remove-input``, ``hide-input``) is still read in
+#: Jupyter: at most this many lines; what a question computes goes to a ``remove-cell`` cell.
+NOTEBOOK_LINES = 18
 RUFF_WIDTH = 100
 
 
@@ -134,6 +137,13 @@ def test_visible_code_cells_are_short_and_fit_the_page(path):
         assert len(lines) <= VISIBLE_LINES, f"cell {i} shows {len(lines)} lines"
         wide = [line for line in lines if len(line) > PAGE_WIDTH]
         assert not wide, f"cell {i} runs past the page ({PAGE_WIDTH} characters): {wide[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_a_jupyter_reader_scrolls_through_stay_short(path):
+    for i, tags, lines in _code_cells(path):
+        if "remove-cell" not in tags:
+            assert len(lines) <= NOTEBOOK_LINES, f"cell {i} has {len(lines)} lines"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
