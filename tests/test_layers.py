@@ -270,6 +270,13 @@ def test_lenet5_has_61706_parameters_like_chapter_6():
     assert layers.lenet5().count_parameters() == 61_706 == ops.count_parameters(LeNet5())
 
 
+def test_a_single_layer_counts_its_parameters_as_torch_does():
+    assert layers.Linear(400, 120).count_parameters() == 400 * 120 + 120
+    torch_conv = torch.nn.Conv2d(6, 16, 5)
+    assert layers.Conv2d(6, 16, 5).count_parameters() == ops.count_parameters(torch_conv)
+    assert layers.ReLU().count_parameters() == 0
+
+
 def test_state_dict_round_trip_through_torch():
     torch.manual_seed(0)
     model = LeNet5.modern()

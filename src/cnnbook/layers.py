@@ -245,6 +245,10 @@ class Layer:
     def parameters(self) -> dict[str, Parameter]:
         return {}
 
+    def count_parameters(self) -> int:
+        """How many learnable numbers the layer (or network) holds."""
+        return sum(p.data.size for p in self.parameters().values())
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -497,10 +501,6 @@ class Sequential(Layer):
         batch_size = check_int("batch_size", batch_size, minimum=1)
         return np.concatenate([self(x[i : i + batch_size]).argmax(axis=1)
                                for i in range(0, len(x), batch_size)])
-
-    def count_parameters(self) -> int:
-        """How many learnable numbers the network holds."""
-        return sum(p.data.size for p in self.parameters().values())
 
     def load_state_dict(self, state: Mapping[str, object]) -> None:
         """Copy the arrays (or torch tensors) of a PyTorch ``state_dict`` into the parameters."""
